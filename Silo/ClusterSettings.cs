@@ -1,0 +1,17 @@
+using System.Net;
+
+namespace SegCluster.Silo;
+
+/// <summary>Cluster identity and endpoints shared by silos and clients.</summary>
+public static class ClusterSettings
+{
+    public const string ClusterId = "segcluster";
+    public const string ServiceId = "segcluster";
+    public const string AdoInvariant = "Npgsql";
+    public const int DefaultSiloPort = 11111;
+    public const int DefaultGatewayPort = 30000;
+
+    /// <summary>Silos and gateways bind to loopback unless an advertised address is configured (k8s: POD_IP).</summary>
+    public static IPAddress AdvertisedAddress(string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? IPAddress.Loopback : IPAddress.Parse(configured);
+}

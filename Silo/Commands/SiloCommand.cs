@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using SegCluster.Grains;
+using SegCluster.Storage;
+
+namespace SegCluster.Silo.Commands;
+
+/// <summary>`segcluster silo`: runs one silo until SIGTERM or Ctrl+C.</summary>
+public static class SiloCommand
+{
+    public static Command Create()
+    {
+        var name = new Option<string>("--name") { Description = "silo name", DefaultValueFactory = _ => Environment.MachineName };
+        var port = new Option<int>("--port") { Description = "silo-to-silo port", DefaultValueFactory = _ => ClusterSettings.DefaultSiloPort };
+        var gateway = new Option<int>("--gateway") { Description = "client gateway port", DefaultValueFactory = _ => ClusterSettings.DefaultGatewayPort };
+        var advertise = new Option<string?>("--advertise") { Description = "address other silos reach this one at (default loopback; k8s: the pod IP)" };
+        var devices = new Option<string[]>("--devices") { Description = "device slots for fold training, e.g. cuda:0 or cpu:0", DefaultValueFactory = _ => ["cpu:0"], AllowMultipleArgumentsPerToken = true };
+        var threads = new Option<int>("--torch-threads") { Description = "torch intra-op threads", DefaultValueFactory = _ => 1 };
+        var command = new Command("silo", "Run one silo of the cluster (ADO.NET clustering on PostgreSQL)") { name, port, gateway, advertise, devices, threads };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var connectionString = DatabaseSettings.Resolve(null);
+            using var host = SiloHostBuilder.Build(
+                connectionString,
+                new SiloHostBuilder.Endpoints(parse.GetValue(name)!, parse.GetValue(port), parse.GetValue(gateway), parse.GetValue(advertise)),
+                new SiloDeviceOptions { Devices = [.. parse.GetValue(devices)!], TorchThreads = parse.GetValue(threads) });
+            await host.RunAsync(cancel);
+            return 0;
+        });
+        return command;
+    }
+}

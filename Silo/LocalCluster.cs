@@ -1,0 +1,79 @@
+using System.Diagnostics;
+
+namespace SegCluster.Silo;
+
+/// <summary>
+/// Several silo processes on localhost (the demo's cluster): each runs this same executable's "silo" command
+/// with its own ports and device slot. Disposing stops them (SIGTERM, then kill after a grace period).
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private readonly List<Process> silos = [];
+
+    public IReadOnlyList<Process> Silos => silos;
+
+    public static LocalCluster Start(int count, string connectionString, int torchThreads, int basePort = 21111, int baseGateway = 31000)
+    {
+        var cluster = new LocalCluster();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var start = SelfInvocation(
+                    "silo", "--name", $"silo{i}", "--port", (basePort + i).ToString(), "--gateway", (baseGateway + i).ToString(),
+                    "--devices", $"cpu:{i}", "--torch-threads", torchThreads.ToString());
+                start.Environment["SEGCLUSTER_DB"] = connectionString;
+                start.RedirectStandardOutput = true;
+                start.RedirectStandardError = true;
+                var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a silo process");
+                // Drain the pipes so a chatty silo never blocks on a full buffer.
+                process.OutputDataReceived += (_, _) => { };
+                process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[silo{i}] {e.Data}"); };
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
+                cluster.silos.Add(process);
+            }
+            return cluster;
+        }
+        catch
+        {
+            cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+    }
+
+    /// <summary>A start description that runs this executable again with the given arguments.</summary>
+    public static ProcessStartInfo SelfInvocation(params string[] args)
+    {
+        var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("unknown process path");
+        var start = new ProcessStartInfo(processPath) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
+            start.ArgumentList.Add(typeof(LocalCluster).Assembly.Location);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var silo in silos.Where(s => !s.HasExited))
+            Terminate(silo);
+        foreach (var silo in silos)
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try { await silo.WaitForExitAsync(grace.Token); }
+            catch (OperationCanceledException) { silo.Kill(entireProcessTree: true); await silo.WaitForExitAsync(); }
+            silo.Dispose();
+        }
+        silos.Clear();
+    }
+
+    private static void Terminate(Process process)
+    {
+        // SIGTERM lets the silo leave the cluster gracefully (Orleans marks it dead in the membership table).
+        if (OperatingSystem.IsWindows()) process.Kill();
+        else _ = kill(process.Id, 15);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using SegCluster.Grains;
+using SegCluster.Learning;
+
+namespace SegCluster.Silo;
+
+/// <summary>Builds the host of one silo: ADO.NET clustering, grain storage and reminders on PostgreSQL.</summary>
+public static class SiloHostBuilder
+{
+    public sealed record Endpoints(string Name, int SiloPort, int GatewayPort, string? AdvertisedAddress);
+
+    public static IHost Build(string connectionString, Endpoints endpoints, SiloDeviceOptions siloOptions, string[]? configArgs = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = configArgs ?? [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<SiloDeviceOptions>(o =>
+        {
+            o.Devices = siloOptions.Devices;
+            o.TorchThreads = siloOptions.TorchThreads;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        TorchRuntime.Configure(siloOptions.TorchThreads);
+
+        var address = ClusterSettings.AdvertisedAddress(endpoints.AdvertisedAddress);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = ClusterSettings.ClusterId;
+                o.ServiceId = ClusterSettings.ServiceId;
+            });
+            silo.Configure<SiloOptions>(o => o.SiloName = endpoints.Name);
+            silo.ConfigureEndpoints(address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: endpoints.AdvertisedAddress is not null);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = ClusterSettings.AdoInvariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorageAsDefault(o =>
+            {
+                o.Invariant = ClusterSettings.AdoInvariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = ClusterSettings.AdoInvariant;
+                o.ConnectionString = connectionString;
+            });
+        });
+        return builder.Build();
+    }
+}

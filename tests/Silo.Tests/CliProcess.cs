@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SegCluster.Silo.Tests;
+
+/// <summary>The built CLI (segcluster.dll next to the test assembly) run as a child process.</summary>
+public sealed class CliProcess : IAsyncDisposable
+{
+    private readonly StringBuilder output = new();
+
+    public Process Process { get; }
+    public string Output { get { lock (output) return output.ToString(); } }
+
+    private CliProcess(Process process) => Process = process;
+
+    public static CliProcess Start(string? connectionString, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "segcluster.dll"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        if (connectionString is not null) start.Environment["SEGCLUSTER_DB"] = connectionString;
+        var cli = new CliProcess(Process.Start(start)!);
+        cli.Process.OutputDataReceived += (_, e) => cli.Append(e.Data);
+        cli.Process.ErrorDataReceived += (_, e) => cli.Append(e.Data);
+        cli.Process.BeginOutputReadLine();
+        cli.Process.BeginErrorReadLine();
+        return cli;
+    }
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string? connectionString, params string[] args)
+    {
+        await using var cli = Start(connectionString, args);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await cli.Process.WaitForExitAsync(timeout.Token);
+        return (cli.Process.ExitCode, cli.Output);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            await Process.WaitForExitAsync();
+        }
+        Process.Dispose();
+    }
+}

@@ -1,0 +1,44 @@
+using SegCluster.Contracts;
+using SegCluster.Silo.Commands;
+using SegCluster.Storage;
+using SegCluster.Tests;
+
+namespace SegCluster.Silo.Tests;
+
+public sealed class SiloProcessTests
+{
+    [Fact]
+    public async Task Client_calls_a_grain_on_a_silo_process_clustered_through_postgres()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        SchemaMigrator.Apply(database.ConnectionString);
+        await using var silo = CliProcess.Start(database.ConnectionString,
+            "silo", "--name", "probe", "--port", CliProcess.FreePort().ToString(), "--gateway", CliProcess.FreePort().ToString(),
+            "--devices", "cpu:7");
+
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var client = await DemoCommand.ConnectWithRetryAsync(database.ConnectionString, cancel.Token);
+        var description = await client.Client.GetGrain<ISiloInfoGrain>(0).DescribeAsync();
+
+        Assert.Equal("probe", description.SiloName);
+        Assert.Equal(silo.Process.Id, description.ProcessId);
+        Assert.Equal(["cpu:7"], description.Devices);
+        Assert.Equal(45.0, description.TorchCheckSum);   // sum of 0..9, computed by libtorch inside the silo process
+    }
+
+    [Fact]
+    public async Task Unknown_subcommand_fails_with_usage()
+    {
+        var (exitCode, output) = await CliProcess.RunAsync(null, "no-such-command");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Usage", output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Migrate_without_a_database_names_the_setting()
+    {
+        var (exitCode, output) = await CliProcess.RunAsync("", "migrate");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("SEGCLUSTER_DB", output);
+    }
+}
