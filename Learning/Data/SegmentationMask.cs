@@ -1,0 +1,34 @@
+namespace SegCluster.Learning.Data;
+
+/// <summary>A label map in row-major order: 0 background, 1..20 classes, 255 void.</summary>
+public sealed record SegmentationMask(int Width, int Height, byte[] Labels)
+{
+    public byte this[int x, int y] => Labels[y * Width + x];
+
+    /// <summary>The class labels (1..20) with at least one pixel.</summary>
+    public IReadOnlyList<int> ClassesPresent()
+    {
+        Span<bool> seen = stackalloc bool[256];
+        foreach (var v in Labels) seen[v] = true;
+        var classes = new List<int>();
+        for (var c = 1; c <= PascalClasses.Count; c++) if (seen[c]) classes.Add(c);
+        return classes;
+    }
+
+    /// <summary>Pixel count of every class label 1..20 (index = label).</summary>
+    public long[] PixelCounts()
+    {
+        var counts = new long[PascalClasses.Count + 1];
+        foreach (var v in Labels) if (v is >= 1 and <= PascalClasses.Count) counts[v]++;
+        return counts;
+    }
+
+    /// <summary>Checks every value is 0..20 or 255; names the file otherwise.</summary>
+    public SegmentationMask Validated(string path)
+    {
+        for (var i = 0; i < Labels.Length; i++)
+            if (!PascalClasses.IsValidLabel(Labels[i]))
+                throw new DataFileException(path, $"label value {Labels[i]} at pixel ({i % Width}, {i / Width}) is outside 0..20 and 255");
+        return this;
+    }
+}
