@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SegCluster.Learning.Data;
 using SegCluster.Silo.Commands;
 
 var root = new RootCommand("SegCluster: one-shot semantic segmentation (Shaban et al., BMVC 2017) on an Orleans cluster")
@@ -6,7 +7,18 @@ var root = new RootCommand("SegCluster: one-shot semantic segmentation (Shaban e
     SiloCommand.Create(),
     MigrateCommand.Create(),
     DemoCommand.Create(),
+    DataCommand.Create(),
 };
 foreach (var pending in PendingCommands.Create())
     root.Subcommands.Add(pending);
-return await root.Parse(args).InvokeAsync();
+
+// Bad input ends with one line naming the file or argument and the reason, and a non-zero exit code.
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is DataFileException or ArgumentException or InvalidOperationException or IOException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

@@ -14,7 +14,8 @@ public sealed record DataSources(string Voc, string? Sbd = null, string? Aug = n
     public ImageRecord VocRecord(string id) => new(id,
         Path.Combine(VocRoot, "JPEGImages", id + ".jpg"), Path.Combine(VocRoot, "SegmentationClass", id + ".png"), MaskFormat.PalettePng);
 
-    public IReadOnlyList<string> SbdList(string split) => ReadList(Path.Combine(SbdRoot!, split + ".txt"));
+    /// <summary>An SBD list may be empty (a subset of SBD may hold only train images).</summary>
+    public IReadOnlyList<string> SbdList(string split) => ReadList(Path.Combine(SbdRoot!, split + ".txt"), allowEmpty: true);
 
     public ImageRecord SbdRecord(string id) => new(id,
         Path.Combine(SbdRoot!, "img", id + ".jpg"), Path.Combine(SbdRoot!, "cls", id + ".mat"), MaskFormat.SbdMat);
@@ -40,11 +41,11 @@ public sealed record DataSources(string Voc, string? Sbd = null, string? Aug = n
         throw new DataFileException(folder, $"neither it nor {child}/ contains {marker}/");
     }
 
-    public static IReadOnlyList<string> ReadList(string path)
+    public static IReadOnlyList<string> ReadList(string path, bool allowEmpty = false)
     {
         if (!File.Exists(path)) throw new DataFileException(path, "list file not found");
         var ids = File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
-        if (ids.Count == 0) throw new DataFileException(path, "list file is empty");
+        if (ids.Count == 0 && !allowEmpty) throw new DataFileException(path, "list file is empty");
         foreach (var id in ids)
             if (id.Length > 128 || id.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || id.Contains(".."))
                 throw new DataFileException(path, $"'{(id.Length > 40 ? id[..40] + "..." : id)}' is not an image id");

@@ -180,4 +180,66 @@ public static class MatFile
         }
         catch (InvalidDataException e) { throw new DataFileException(path, $"corrupt compressed data ({e.Message})", e); }
     }
+
+    /// <summary>
+    /// Writes a label mask as SBD does: a compressed Level 5 MAT-file holding struct GTcls with the uint8 field
+    /// Segmentation (used by the generated data set).
+    /// </summary>
+    public static void WriteSbdSegmentation(string path, SegmentationMask mask)
+    {
+        var columnMajor = new byte[mask.Labels.Length];
+        for (var y = 0; y < mask.Height; y++)
+            for (var x = 0; x < mask.Width; x++)
+                columnMajor[x * mask.Height + y] = mask.Labels[y * mask.Width + x];
+
+        var field = new MemoryStream();
+        WriteElement(field, MiUInt32, [9, 0, 0, 0, 0, 0, 0, 0]);                 // mxUINT8_CLASS
+        WriteElement(field, MiInt32, Int32s(mask.Height, mask.Width));
+        WriteElement(field, MiInt8, []);                                          // fields have no name of their own
+        WriteElement(field, MiUInt8, columnMajor);
+
+        var structure = new MemoryStream();
+        WriteElement(structure, MiUInt32, [MxStruct, 0, 0, 0, 0, 0, 0, 0]);
+        WriteElement(structure, MiInt32, Int32s(1, 1));
+        WriteElement(structure, MiInt8, Encoding.ASCII.GetBytes("GTcls"));
+        WriteElement(structure, MiInt32, Int32s(32));                             // field-name length
+        var name = new byte[32];
+        Encoding.ASCII.GetBytes("Segmentation").CopyTo(name, 0);
+        WriteElement(structure, MiInt8, name);
+        WriteElement(structure, MiMatrix, field.ToArray());
+
+        var variable = new MemoryStream();
+        WriteElement(variable, MiMatrix, structure.ToArray());
+        var compressed = new MemoryStream();
+        using (var z = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true)) z.Write(variable.ToArray());
+
+        var header = new byte[128];
+        Array.Fill(header, (byte)' ', 0, 116);
+        Encoding.ASCII.GetBytes("MATLAB 5.0 MAT-file, written by SegCluster").CopyTo(header, 0);
+        header[124] = 0x00; header[125] = 0x01; header[126] = (byte)'I'; header[127] = (byte)'M';
+        var temporary = path + ".tmp";
+        using (var file = File.Create(temporary))
+        {
+            file.Write(header);
+            WriteElement(file, MiCompressed, compressed.ToArray(), pad: false);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static byte[] Int32s(params int[] values)
+    {
+        var bytes = new byte[values.Length * 4];
+        for (var i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), values[i]);
+        return bytes;
+    }
+
+    private static void WriteElement(Stream stream, int type, byte[] data, bool pad = true)
+    {
+        Span<byte> tag = stackalloc byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(tag, type);
+        BinaryPrimitives.WriteInt32LittleEndian(tag[4..], data.Length);
+        stream.Write(tag);
+        stream.Write(data);
+        if (pad) stream.Write(new byte[(8 - data.Length % 8) % 8]);
+    }
 }

@@ -1,0 +1,63 @@
+using SegCluster.Learning.Data;
+
+namespace SegCluster.Learning.Tests;
+
+public sealed class EpisodeSamplerTests
+{
+    private static IReadOnlyList<AnnotatedImage> Images(params int[][] classes) =>
+        classes.Select((c, i) => new AnnotatedImage(new ImageRecord($"img{i}", "", "", MaskFormat.GrayPng), 1, 1, c, new long[21])).ToList();
+
+    private static readonly IReadOnlyList<AnnotatedImage> Split = Images([1], [1, 2], [2], [1], [2, 3], [3], [3], [1, 3]);
+
+    [Fact]
+    public void Same_seed_same_episodes()
+    {
+        var a = new EpisodeSampler(Split, 2, new SeededRandom(7)).Take(50);
+        var b = new EpisodeSampler(Split, 2, new SeededRandom(7)).Take(50);
+        var c = new EpisodeSampler(Split, 2, new SeededRandom(8)).Take(50);
+        Assert.Equal(a.Select(e => e.ToString()), b.Select(e => e.ToString()));
+        Assert.NotEqual(a.Select(e => e.ToString()), c.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Episodes_follow_the_paper_protocol()
+    {
+        var byId = Split.ToDictionary(i => i.Id);
+        foreach (var episode in new EpisodeSampler(Split, 2, new SeededRandom(3)).Take(500))
+        {
+            Assert.Contains(episode.ClassId, byId[episode.QueryId].Classes);
+            Assert.DoesNotContain(episode.QueryId, episode.SupportIds);
+            Assert.Equal(2, episode.SupportIds.Distinct().Count());
+            Assert.All(episode.SupportIds, s => Assert.Contains(episode.ClassId, byId[s].Classes));
+        }
+    }
+
+    [Fact]
+    public void Query_is_uniform_over_images_and_class_uniform_within_the_query()
+    {
+        var episodes = new EpisodeSampler(Split, 1, new SeededRandom(11)).Take(16000);
+        foreach (var group in episodes.GroupBy(e => e.QueryId))
+            Assert.InRange(group.Count(), 2000 * 0.9, 2000 * 1.1);   // 16000 / 8 images
+        var img1 = episodes.Where(e => e.QueryId == "img1").ToList();
+        Assert.InRange(img1.Count(e => e.ClassId == 1) / (double)img1.Count, 0.44, 0.56);
+    }
+
+    [Fact]
+    public void Impossible_requests_are_refused_clearly()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EpisodeSampler(Split, 0, new SeededRandom(1)));
+        var error = Assert.Throws<ArgumentException>(() => new EpisodeSampler(Split, 4, new SeededRandom(1)));
+        Assert.Contains("aeroplane", error.Message);   // class 1 is in 4 images: 4-shot needs 5
+    }
+
+    [Fact]
+    public void Episode_lists_round_trip()
+    {
+        var episodes = new EpisodeSampler(Split, 2, new SeededRandom(5)).Take(20);
+        var path = Path.Combine(Fixtures.TempDirectory(), "episodes.txt");
+        Episode.Save(path, episodes);
+        Assert.Equal(episodes.Select(e => e.ToString()), Episode.Load(path).Select(e => e.ToString()));
+        File.WriteAllText(path, "img0 99 img1\n");
+        Assert.Contains("line 1", Assert.Throws<DataFileException>(() => Episode.Load(path)).Reason);
+    }
+}

@@ -1,0 +1,112 @@
+using SegCluster.Learning.Data;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace SegCluster.Learning.Tests;
+
+public sealed class FileFormatTests
+{
+    [Theory]
+    [InlineData("palette.png")]   // PIL, mode P with the VOC palette
+    [InlineData("gray.png")]      // PIL, mode L (SegmentationClassAug style)
+    public void Png_masks_written_by_PIL_read_as_their_labels(string file)
+    {
+        var mask = ImageFiles.ReadPngMask(Fixtures.Format(file));
+        Assert.Equal(Fixtures.ExpectedLabels(), mask with { }, MaskComparer.Instance);
+    }
+
+    [Theory]
+    [InlineData("sbd.mat")]               // scipy, zlib-compressed, with a cell field before Segmentation
+    [InlineData("sbd_uncompressed.mat")]
+    public void Mat_files_written_by_scipy_read_as_their_labels(string file)
+    {
+        var mask = MatFile.ReadSbdSegmentation(Fixtures.Format(file));
+        Assert.Equal(Fixtures.ExpectedLabels(), mask, MaskComparer.Instance);
+    }
+
+    [Fact]
+    public void Our_mat_and_palette_writers_round_trip()
+    {
+        var dir = Fixtures.TempDirectory();
+        var expected = Fixtures.ExpectedLabels();
+        PaletteMaskWriter.Write(Path.Combine(dir, "m.png"), expected);
+        MatFile.WriteSbdSegmentation(Path.Combine(dir, "m.mat"), expected);
+        Assert.Equal(expected, ImageFiles.ReadPngMask(Path.Combine(dir, "m.png")), MaskComparer.Instance);
+        Assert.Equal(expected, MatFile.ReadSbdSegmentation(Path.Combine(dir, "m.mat")), MaskComparer.Instance);
+    }
+
+    [Fact]
+    public void Real_voc_and_sbd_files_read()
+    {
+        var voc = Fixtures.VocSample.VocRecord("2007_000032").ReadMask();
+        Assert.Equal((500, 281), (voc.Width, voc.Height));
+        Assert.Equal([1, 15], voc.ClassesPresent());          // aeroplane, person
+        Assert.Contains(PascalClasses.Void, voc.Labels);
+        var sbd = Fixtures.VocSample.SbdRecord("2007_000032").ReadMask();
+        Assert.Equal([1, 15], sbd.ClassesPresent());
+        Assert.DoesNotContain(PascalClasses.Void, sbd.Labels);
+    }
+
+    [Fact]
+    public void Truncated_mat_names_the_file()
+    {
+        var path = Path.Combine(Fixtures.TempDirectory(), "cut.mat");
+        var bytes = File.ReadAllBytes(Fixtures.Format("sbd.mat"));
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 40)]);
+        var error = Assert.Throws<DataFileException>(() => MatFile.ReadSbdSegmentation(path));
+        Assert.Equal(path, error.FilePath);
+    }
+
+    [Fact]
+    public void Mat_without_gtcls_is_refused()
+    {
+        var error = Assert.Throws<DataFileException>(() => MatFile.ReadStructField(Fixtures.Format("sbd.mat"), "GTinst", "Segmentation"));
+        Assert.Contains("GTinst", error.Reason);
+    }
+
+    [Fact]
+    public void Corrupt_png_names_the_file()
+    {
+        var path = Path.Combine(Fixtures.TempDirectory(), "bad.png");
+        var bytes = File.ReadAllBytes(Fixtures.Format("palette.png"));
+        File.WriteAllBytes(path, bytes[..60]);
+        var error = Assert.Throws<DataFileException>(() => ImageFiles.ReadPngMask(path));
+        Assert.Equal(path, error.FilePath);
+    }
+
+    [Fact]
+    public void Label_values_outside_the_classes_are_refused()
+    {
+        var path = Path.Combine(Fixtures.TempDirectory(), "odd.png");
+        using (var image = new Image<L8>(4, 4)) { image[1, 2] = new L8(37); image.SaveAsPng(path); }
+        var error = Assert.Throws<DataFileException>(() => ImageFiles.ReadPngMask(path));
+        Assert.Contains("37", error.Reason);
+    }
+
+    [Fact]
+    public void Mask_and_image_of_different_sizes_are_refused()
+    {
+        var dir = Fixtures.TempDirectory();
+        using (var image = new Image<Rgb24>(8, 5)) image.SaveAsJpeg(Path.Combine(dir, "a.jpg"));
+        File.Copy(Fixtures.Format("gray.png"), Path.Combine(dir, "a.png"));
+        var error = Assert.Throws<DataFileException>(() => DataCatalog.Annotate(new ImageRecord("a", Path.Combine(dir, "a.jpg"), Path.Combine(dir, "a.png"), MaskFormat.GrayPng)));
+        Assert.Contains("7x5", error.Reason);
+    }
+
+    [Fact]
+    public void Missing_folder_and_empty_list_are_named()
+    {
+        Assert.Equal("/no/such/VOCdevkit", Assert.Throws<DataFileException>(() => new DataSources("/no/such/VOCdevkit").VocList("val")).FilePath);
+        var list = Path.Combine(Fixtures.TempDirectory(), "val.txt");
+        File.WriteAllText(list, "\n");
+        Assert.Contains("empty", Assert.Throws<DataFileException>(() => DataSources.ReadList(list)).Reason);
+    }
+
+    private sealed class MaskComparer : IEqualityComparer<SegmentationMask>
+    {
+        public static readonly MaskComparer Instance = new();
+        public bool Equals(SegmentationMask? a, SegmentationMask? b) =>
+            a!.Width == b!.Width && a.Height == b.Height && a.Labels.AsSpan().SequenceEqual(b.Labels);
+        public int GetHashCode(SegmentationMask m) => m.Width;
+    }
+}

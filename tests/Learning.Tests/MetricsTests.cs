@@ -1,0 +1,62 @@
+using SegCluster.Learning.Metrics;
+
+namespace SegCluster.Learning.Tests;
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public void Counts_ignore_void_pixels()
+    {
+        byte[] truth = [1, 1, 0, 0, 255, 1];
+        byte[] predicted = [1, 0, 1, 0, 1, 1];
+        Assert.Equal(new BinaryCounts(2, 1, 1, 1), BinaryCounts.Count(predicted, truth));
+    }
+
+    [Fact]
+    public void Class_iou_sums_counts_over_episodes_before_dividing()
+    {
+        var accumulator = new IouAccumulator();
+        accumulator.Add(new EpisodeScore(1, new BinaryCounts(10, 0, 0, 90)));   // IoU 1 alone
+        accumulator.Add(new EpisodeScore(1, new BinaryCounts(0, 5, 5, 90)));    // IoU 0 alone
+        accumulator.Add(new EpisodeScore(2, new BinaryCounts(3, 1, 0, 96)));
+        Assert.Equal(10.0 / 20, accumulator.ClassIou(1));   // tp 10 / (tp 10 + fp 5 + fn 5)
+        Assert.Equal(0.75, accumulator.ClassIou(2));
+        Assert.Equal((0.5 + 0.75 + 0 + 0 + 0) / 5, accumulator.MeanIou([1, 2, 3, 4, 5]), 12);
+        // FB-IoU: foreground 13/(13+6+5)=13/24, background 276/(276+5+6)=276/287.
+        Assert.Equal((13.0 / 24 + 276.0 / 287) / 2, accumulator.FbIou(), 12);
+    }
+
+    [Fact]
+    public void Partial_sums_merge_exactly()
+    {
+        var random = new SeededRandom(9);
+        var scores = Enumerable.Range(0, 200).Select(_ => new EpisodeScore(1 + random.Next(5),
+            new BinaryCounts(random.Next(100), random.Next(100), random.Next(100), random.Next(1000)))).ToList();
+        var whole = new IouAccumulator();
+        scores.ForEach(whole.Add);
+        var merged = new IouAccumulator();
+        foreach (var batch in scores.Chunk(37))
+        {
+            var part = new IouAccumulator();
+            foreach (var s in batch) part.Add(s);
+            merged.Merge(part);
+        }
+        Assert.Equal(whole.PerClass, merged.PerClass);
+        Assert.Equal(whole.MeanIou([1, 2, 3, 4, 5]), merged.MeanIou([1, 2, 3, 4, 5]));
+    }
+
+    [Fact]
+    public void Bootstrap_interval_is_seeded_and_brackets_the_estimate()
+    {
+        var random = new SeededRandom(4);
+        var accumulator = new IouAccumulator();
+        for (var i = 0; i < 300; i++)
+            accumulator.Add(new EpisodeScore(1 + random.Next(5), new BinaryCounts(50 + random.Next(50), random.Next(40), random.Next(40), 500)));
+        int[] classes = [1, 2, 3, 4, 5];
+        var a = accumulator.BootstrapInterval(classes, new SeededRandom(1), 400);
+        var b = accumulator.BootstrapInterval(classes, new SeededRandom(1), 400);
+        Assert.Equal(a, b);
+        Assert.InRange(accumulator.MeanIou(classes), a.Low, a.High);
+        Assert.True(a.High - a.Low is > 0 and < 0.2);
+    }
+}

@@ -1,0 +1,43 @@
+using SegCluster.Learning.Data;
+
+namespace SegCluster.Learning.Tests;
+
+public sealed class PascalFiveITests
+{
+    [Fact]
+    public void Fold_classes_follow_table_1()
+    {
+        Assert.Equal(["aeroplane", "bicycle", "bird", "boat", "bottle"], FoldSplit.TestClassesOf(0).Select(PascalClasses.Name));
+        Assert.Equal(["pottedplant", "sheep", "sofa", "train", "tvmonitor"], FoldSplit.TestClassesOf(3).Select(PascalClasses.Name));
+        Assert.Equal(15, FoldSplit.TrainClassesOf(2).Count);
+        Assert.Empty(FoldSplit.TrainClassesOf(1).Intersect(FoldSplit.TestClassesOf(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FoldSplit.TestClassesOf(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FoldSplit.TestClassesOf(-1));
+    }
+
+    [Fact]
+    public void Folds_of_the_real_sample_have_the_known_members()
+    {
+        var catalog = DataCatalog.Scan(Fixtures.VocSample);
+        Assert.Equal(20, catalog.TrainPool.Count + catalog.ValPool.Count);
+        Assert.Equal(13, catalog.ValPool.Count);
+
+        var fold0 = FoldSplit.Build(catalog, 0);
+        // VOC val images with aeroplane..bottle: boat, bottle+person, bottle+table+person, aeroplane.
+        Assert.Equal(["2007_000061", "2007_000346", "2007_000762", "2007_001377"], fold0.Test.Select(i => i.Id).Order());
+        Assert.Equal([5], fold0.Test.Single(i => i.Id == "2007_000762").Classes);   // bottle; table and person are training classes
+        // No D_train image is a VOC val image, and each lists training classes only.
+        Assert.Empty(fold0.Train.Select(i => i.Id).Intersect(catalog.ValPool.Select(i => i.Id)));
+        Assert.All(fold0.Train, i => Assert.All(i.Classes, c => Assert.Contains(c, fold0.TrainClasses)));
+    }
+
+    [Fact]
+    public void Minimum_pixel_filter_drops_small_objects()
+    {
+        var catalog = DataCatalog.Scan(Fixtures.VocSample);
+        var all = FoldSplit.Build(catalog, 3);
+        var filtered = FoldSplit.Build(catalog, 3, new SplitOptions(MinClassPixels: 1_000_000));
+        Assert.NotEmpty(all.Test);
+        Assert.Empty(filtered.Test);
+    }
+}
