@@ -1,0 +1,45 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using static TorchSharp.torch;
+
+namespace SegCluster.Learning.Data;
+
+/// <summary>Turns images and masks into network inputs (ImageNet mean/std normalisation, as torchvision's VGG expects).</summary>
+public static class EpisodeTensors
+{
+    private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
+    private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
+
+    /// <summary>[3, size, size], normalised; pixels outside <paramref name="keep"/> (if given) are zeroed after mean subtraction.</summary>
+    public static Tensor Image(Image<Rgb24> image, int size, SegmentationMask? keep = null, int classId = 0)
+    {
+        using var resized = image.Clone(c => c.Resize(size, size, KnownResamplers.Triangle));
+        var pixels = new Rgb24[size * size];
+        resized.CopyPixelDataTo(pixels);
+        var data = new float[3 * size * size];
+        var plane = size * size;
+        var mask = keep is null ? null : Binary(keep, classId, size);
+        for (var i = 0; i < plane; i++)
+        {
+            if (mask is not null && mask[i] != 1) continue;
+            data[i] = (pixels[i].R / 255f - Mean[0]) / Std[0];
+            data[plane + i] = (pixels[i].G / 255f - Mean[1]) / Std[1];
+            data[2 * plane + i] = (pixels[i].B / 255f - Mean[2]) / Std[2];
+        }
+        return tensor(data, [3, size, size]);
+    }
+
+    /// <summary>The mask binarised for one class and resized (nearest): 1 class, 0 background (other classes too), 255 void.</summary>
+    public static byte[] Binary(SegmentationMask mask, int classId, int size)
+    {
+        var result = new byte[size * size];
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+            {
+                var v = mask[Math.Min(mask.Width - 1, x * mask.Width / size), Math.Min(mask.Height - 1, y * mask.Height / size)];
+                result[y * size + x] = v == PascalClasses.Void ? PascalClasses.Void : v == classId ? (byte)1 : (byte)0;
+            }
+        return result;
+    }
+}

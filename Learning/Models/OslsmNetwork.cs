@@ -1,0 +1,101 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SegCluster.Learning.Models;
+
+/// <summary>
+/// The paper's two-branch network (Figure 2). The conditioning branch g_eta maps each masked support image to
+/// {w, b} (VGG up to fc8, then weight hashing to fc7-width + 1); the segmentation branch is FCN-32s up to fc7.
+/// forward(query [1,3,H,W], supports [k,3,S,S]) gives one logit map per support, [k,H,W], at the query's size.
+/// </summary>
+public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
+{
+    private readonly ConditioningBranch conditioning;
+    private readonly SegmentationBranch segmentation;
+
+    public OslsmPreset Preset { get; }
+
+    public OslsmNetwork(OslsmPreset preset, ulong hashSeed) : base(nameof(OslsmNetwork))
+    {
+        Preset = preset;
+        conditioning = new ConditioningBranch(preset, hashSeed);
+        segmentation = new SegmentationBranch(preset);
+        RegisterComponents();
+    }
+
+    public IEnumerable<Parameter> ConditioningParameters => conditioning.parameters();
+    public IEnumerable<Parameter> SegmentationParameters => segmentation.parameters();
+
+    public override Tensor forward(Tensor query, Tensor supports)
+    {
+        using var scope = NewDisposeScope();
+        var parameters = conditioning.call(supports);                       // [k, C+1]
+        var features = segmentation.call(query);                            // [1, C, h, w]
+        var channels = features.shape[1];
+        var w = parameters.narrow(1, 0, channels).reshape(-1, channels, 1, 1);
+        var b = parameters.select(1, channels);
+        // One 1x1 convolution per support: the k classifiers share the query's features (computed once).
+        var coarse = functional.conv2d(features, w, b);                     // [1, k, h, w]
+        var logits = functional.interpolate(coarse, [query.shape[2], query.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+        return logits.squeeze(0).MoveToOuterDisposeScope();
+    }
+
+    private sealed class ConditioningBranch : Module<Tensor, Tensor>
+    {
+        private readonly Sequential features;
+        private readonly Sequential classifier;
+        private readonly WeightHashing hashing;
+
+        public ConditioningBranch(OslsmPreset preset, ulong hashSeed) : base(nameof(ConditioningBranch))
+        {
+            features = VggFeatures.Create(preset);
+            var side = preset.SupportSize;
+            for (var i = 0; i < preset.Stages.Length; i++) side = (side + 1) / 2;
+            var flat = (long)preset.FeatureChannels * side * side;
+            // Numbered like torchvision's VGG classifier: 0 fc6, 3 fc7, 6 fc8.
+            classifier = Sequential(
+                ("0", Linear(flat, preset.FullyConnected)), ("1", ReLU(inplace: true)), ("2", Dropout()),
+                ("3", Linear(preset.FullyConnected, preset.FullyConnected)), ("4", ReLU(inplace: true)), ("5", Dropout()),
+                ("6", Linear(preset.FullyConnected, preset.ClassifierOutputs)));
+            hashing = new WeightHashing(preset.ClassifierOutputs, preset.FullyConnected + 1, hashSeed);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor supports)
+        {
+            using var scope = NewDisposeScope();
+            var x = features.call(supports).flatten(1);
+            return hashing.call(classifier.call(x)).MoveToOuterDisposeScope();
+        }
+    }
+
+    private sealed class SegmentationBranch : Module<Tensor, Tensor>
+    {
+        private readonly Sequential features;
+        private readonly Conv2d fc6;
+        private readonly Dropout drop6;
+        private readonly Conv2d fc7;
+        private readonly Dropout drop7;
+
+        public SegmentationBranch(OslsmPreset preset) : base(nameof(SegmentationBranch))
+        {
+            features = VggFeatures.Create(preset);
+            // fc6/fc7 as convolutions (FCN). Padding keeps a ceil(H/32) map instead of Caffe's pad-100-and-crop.
+            fc6 = Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: preset.Fc6Kernel / 2);
+            drop6 = Dropout();
+            fc7 = Conv2d(preset.FullyConnected, preset.FullyConnected, 1);
+            drop7 = Dropout();
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor query)
+        {
+            using var scope = NewDisposeScope();
+            var x = features.call(query);
+            x = drop6.call(functional.relu(fc6.call(x)));
+            x = drop7.call(functional.relu(fc7.call(x)));
+            return x.MoveToOuterDisposeScope();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegCluster.Learning.Models;
+
+/// <summary>Training hyper-parameters (paper section 4.3 defaults: summed loss, lr 1e-10, momentum 0.99, eta multiplier 0.1).</summary>
+public sealed record TrainingOptions(
+    double LearningRate = 1e-10,
+    double Momentum = 0.99,
+    double ConditioningLearningRateMultiplier = 0.1,
+    bool SumLoss = true)
+{
+    /// <summary>Mean-loss mode with a learning rate that suits the tiny preset.</summary>
+    public static TrainingOptions TinyMeanLoss => new(LearningRate: 0.01, Momentum: 0.9, SumLoss: false);
+}
+
+/// <summary>SGD on the pixel-wise logistic loss (void pixels ignored), one episode per step (batch 1).</summary>
+public sealed class OslsmTrainer : IDisposable
+{
+    private readonly OslsmNetwork network;
+    private readonly TrainingOptions options;
+    private readonly optim.Optimizer optimizer;
+
+    public OslsmTrainer(OslsmNetwork network, TrainingOptions options)
+    {
+        this.network = network;
+        this.options = options;
+        optimizer = optim.SGD(
+            [
+                new TorchSharp.Modules.SGD.ParamGroup(network.SegmentationParameters, lr: options.LearningRate),
+                new TorchSharp.Modules.SGD.ParamGroup(network.ConditioningParameters, lr: options.LearningRate * options.ConditioningLearningRateMultiplier),
+            ],
+            options.LearningRate, momentum: options.Momentum);
+    }
+
+    /// <summary>One step. <paramref name="target"/> holds 1 (class), 0 (background) or 255 (void) per query pixel.</summary>
+    /// <returns>The loss before the update.</returns>
+    public float Step(Tensor query, Tensor support, byte[] target)
+    {
+        using var scope = NewDisposeScope();
+        network.train();
+        optimizer.zero_grad();
+        var logits = network.call(query.unsqueeze(0), support.unsqueeze(0)).squeeze(0);
+        var labels = tensor(target).reshape(logits.shape);
+        var weight = labels.ne(255).to_type(ScalarType.Float32);
+        var loss = nn.functional.binary_cross_entropy_with_logits(logits, labels.eq(1).to_type(ScalarType.Float32), weight,
+            reduction: options.SumLoss ? nn.Reduction.Sum : nn.Reduction.Mean);
+        if (!options.SumLoss) loss = loss * (weight.numel() / Math.Max(1.0, weight.sum().item<float>()));
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    public void Dispose() => optimizer.Dispose();
+}

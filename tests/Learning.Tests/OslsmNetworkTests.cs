@@ -1,0 +1,67 @@
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Models;
+using static TorchSharp.torch;
+
+namespace SegCluster.Learning.Tests;
+
+public sealed class OslsmNetworkTests
+{
+    [Fact]
+    public void K_supports_give_k_logit_maps_at_the_query_size()
+    {
+        manual_seed(1);
+        using var network = new OslsmNetwork(OslsmPreset.Tiny, hashSeed: 1);
+        network.eval();
+        using var scope = NewDisposeScope();
+        var logits = network.call(randn(1, 3, 100, 120), randn(5, 3, 64, 64));
+        Assert.Equal([5L, 100, 120], logits.shape);
+    }
+
+    [Fact]
+    public void Weight_hashing_is_a_fixed_signed_gather()
+    {
+        using var hashing = new WeightHashing(inputs: 10, outputs: 33, seed: 4);
+        using var scope = NewDisposeScope();
+        var input = arange(10, dtype: float32).unsqueeze(0) + 1;
+        var output = hashing.call(input).data<float>().ToArray();
+        Assert.Equal(33, output.Length);
+        Assert.All(output, v => Assert.InRange(Math.Abs(v), 1, 10));
+        Assert.Empty(hashing.parameters());
+        using var same = new WeightHashing(10, 33, seed: 4);
+        Assert.Equal(output, same.call(input).data<float>().ToArray());
+    }
+
+    [Fact]
+    public void Tiny_training_lowers_the_loss_without_leaking_tensors()
+    {
+        var layout = SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 120, Size: 64, Seed: 2));
+        var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
+        var sampler = new EpisodeSampler(split.Train, 1, new SeededRandom(5));
+        var byId = split.Train.ToDictionary(i => i.Id);
+        manual_seed(3);
+        var preset = OslsmPreset.Tiny with { QuerySize = 64 };
+        using var network = new OslsmNetwork(preset, hashSeed: 1);
+        using var trainer = new OslsmTrainer(network, TrainingOptions.TinyMeanLoss);
+
+        var losses = new List<float>();
+        long liveAfterWarmUp = 0;
+        for (var step = 0; step < 200; step++)
+        {
+            using var scope = NewDisposeScope();
+            var episode = sampler.Next();
+            var query = byId[episode.QueryId];
+            var support = byId[episode.SupportIds[0]];
+            using var queryImage = ImageFiles.ReadRgb(query.Record.ImagePath);
+            using var supportImage = ImageFiles.ReadRgb(support.Record.ImagePath);
+            var queryTensor = EpisodeTensors.Image(queryImage, preset.QuerySize);
+            var supportTensor = EpisodeTensors.Image(supportImage, preset.SupportSize, support.Record.ReadMask(), episode.ClassId);
+            var target = EpisodeTensors.Binary(query.Record.ReadMask(), episode.ClassId, preset.QuerySize);
+            losses.Add(trainer.Step(queryTensor, supportTensor, target));
+            if (step == 10) liveAfterWarmUp = Tensor.TotalCount;
+        }
+
+        Assert.All(losses, l => Assert.True(float.IsFinite(l)));
+        Assert.True(losses.TakeLast(50).Average() < losses.Take(50).Average(), $"first {losses.Take(50).Average()}, last {losses.TakeLast(50).Average()}");
+        Assert.InRange(Tensor.TotalCount, liveAfterWarmUp - 5, liveAfterWarmUp + 5);
+    }
+}
