@@ -44,20 +44,15 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
     private sealed class ConditioningBranch : Module<Tensor, Tensor>
     {
         private readonly Sequential features;
+        private readonly AdaptiveAvgPool2d avgpool;
         private readonly Sequential classifier;
         private readonly WeightHashing hashing;
 
         public ConditioningBranch(OslsmPreset preset, ulong hashSeed) : base(nameof(ConditioningBranch))
         {
-            features = VggFeatures.Create(preset);
-            var side = preset.SupportSize;
-            for (var i = 0; i < preset.Stages.Length; i++) side = (side + 1) / 2;
-            var flat = (long)preset.FeatureChannels * side * side;
-            // Numbered like torchvision's VGG classifier: 0 fc6, 3 fc7, 6 fc8.
-            classifier = Sequential(
-                ("0", Linear(flat, preset.FullyConnected)), ("1", ReLU(inplace: true)), ("2", Dropout()),
-                ("3", Linear(preset.FullyConnected, preset.FullyConnected)), ("4", ReLU(inplace: true)), ("5", Dropout()),
-                ("6", Linear(preset.FullyConnected, preset.ClassifierOutputs)));
+            features = BackboneLayers.Features(preset);
+            avgpool = AdaptiveAvgPool2d([preset.PooledSide, preset.PooledSide]);
+            classifier = BackboneLayers.Classifier(preset);
             hashing = new WeightHashing(preset.ClassifierOutputs, preset.FullyConnected + 1, hashSeed);
             RegisterComponents();
         }
@@ -65,7 +60,7 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
         public override Tensor forward(Tensor supports)
         {
             using var scope = NewDisposeScope();
-            var x = features.call(supports).flatten(1);
+            var x = avgpool.call(features.call(supports)).flatten(1);
             return hashing.call(classifier.call(x)).MoveToOuterDisposeScope();
         }
     }
@@ -80,9 +75,11 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
 
         public SegmentationBranch(OslsmPreset preset) : base(nameof(SegmentationBranch))
         {
-            features = VggFeatures.Create(preset);
-            // fc6/fc7 as convolutions (FCN). Padding keeps a ceil(H/32) map instead of Caffe's pad-100-and-crop.
-            fc6 = Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: preset.Fc6Kernel / 2);
+            features = BackboneLayers.Features(preset, dilate: preset.Dilated);
+            // fc6/fc7 as convolutions (FCN). Padding keeps a ceil(H/stride) map instead of Caffe's pad-100-and-crop;
+            // the dilated variant dilates fc6 by 4 (Yu and Koltun's front end).
+            var dilation = preset.Dilated ? 4 : 1;
+            fc6 = Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: dilation * (preset.Fc6Kernel / 2), dilation: dilation);
             drop6 = Dropout();
             fc7 = Conv2d(preset.FullyConnected, preset.FullyConnected, 1);
             drop7 = Dropout();

@@ -1,0 +1,60 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SegCluster.Learning.Models;
+
+/// <summary>
+/// Builds the convolutional <c>features</c> and fully connected <c>classifier</c> Sequentials numbered exactly like
+/// torchvision's VGG and AlexNet, so ImageNet state dicts load by name.
+/// </summary>
+public static class BackboneLayers
+{
+    /// <summary>Indices of fc6, fc7, fc8 in the classifier (VGG: 0, 3, 6; AlexNet: 1, 4, 6).</summary>
+    public static (int Fc6, int Fc7, int Fc8) ClassifierIndices(OslsmPreset preset) =>
+        preset.Backbone == Backbone.AlexNet ? (1, 4, 6) : (0, 3, 6);
+
+    /// <param name="dilate">The stride-8 variant: pool4 and pool5 become identities (keeping the numbering), conv5 dilated by 2.</param>
+    public static Sequential Features(OslsmPreset preset, bool dilate = false)
+    {
+        var layers = new List<(string, Module<Tensor, Tensor>)>();
+        void Add(Module<Tensor, Tensor> m) => layers.Add((layers.Count.ToString(), m));
+        if (preset.Backbone == Backbone.AlexNet)
+        {
+            Add(Conv2d(3, 64, 11, stride: 4, padding: 2)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
+            Add(Conv2d(64, 192, 5, padding: 2)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
+            Add(Conv2d(192, 384, 3, padding: 1)); Add(ReLU(inplace: true));
+            Add(Conv2d(384, 256, 3, padding: 1)); Add(ReLU(inplace: true));
+            Add(Conv2d(256, 256, 3, padding: 1)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
+            return Sequential(layers);
+        }
+        var channels = 3L;
+        for (var stage = 0; stage < preset.Stages.Length; stage++)
+        {
+            var dilation = dilate && stage == 4 ? 2 : 1;
+            foreach (var width in preset.Stages[stage])
+            {
+                Add(Conv2d(channels, width, 3, padding: dilation, dilation: dilation));
+                Add(ReLU(inplace: true));
+                channels = width;
+            }
+            Add(dilate && stage >= 3 ? Identity() : MaxPool2d(2, 2, ceil_mode: true));
+        }
+        return Sequential(layers);
+    }
+
+    public static Sequential Classifier(OslsmPreset preset)
+    {
+        var flat = (long)preset.FeatureChannels * preset.PooledSide * preset.PooledSide;
+        var fc = preset.FullyConnected;
+        return preset.Backbone == Backbone.AlexNet
+            ? Sequential(
+                ("0", Dropout()), ("1", Linear(flat, fc)), ("2", ReLU(inplace: true)),
+                ("3", Dropout()), ("4", Linear(fc, fc)), ("5", ReLU(inplace: true)),
+                ("6", Linear(fc, preset.ClassifierOutputs)))
+            : Sequential(
+                ("0", Linear(flat, fc)), ("1", ReLU(inplace: true)), ("2", Dropout()),
+                ("3", Linear(fc, fc)), ("4", ReLU(inplace: true)), ("5", Dropout()),
+                ("6", Linear(fc, preset.ClassifierOutputs)));
+    }
+}
