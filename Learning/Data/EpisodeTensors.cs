@@ -12,7 +12,11 @@ public static class EpisodeTensors
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
     /// <summary>[3, size, size], normalised; pixels outside <paramref name="keep"/> (if given) are zeroed after mean subtraction.</summary>
-    public static Tensor Image(Image<Rgb24> image, int size, SegmentationMask? keep = null, int classId = 0)
+    public static Tensor Image(Image<Rgb24> image, int size, SegmentationMask? keep = null, int classId = 0) =>
+        tensor(ImageArray(image, size, keep, classId), [3, size, size]);
+
+    /// <summary>The same as a managed array (prepared off the training thread; tensors are made on it).</summary>
+    public static float[] ImageArray(Image<Rgb24> image, int size, SegmentationMask? keep = null, int classId = 0)
     {
         using var resized = image.Clone(c => c.Resize(size, size, KnownResamplers.Triangle));
         var pixels = new Rgb24[size * size];
@@ -27,7 +31,7 @@ public static class EpisodeTensors
             data[plane + i] = (pixels[i].G / 255f - Mean[1]) / Std[1];
             data[2 * plane + i] = (pixels[i].B / 255f - Mean[2]) / Std[2];
         }
-        return tensor(data, [3, size, size]);
+        return data;
     }
 
     /// <summary>The mask binarised for one class and resized (nearest): 1 class, 0 background (other classes too), 255 void.</summary>

@@ -6,9 +6,12 @@ namespace SegCluster.Learning.Data;
 
 /// <summary>
 /// The embedded default data set: PASCAL-format folders (VOCdevkit with palette PNGs and ImageSets, and an
-/// SBD-style part with .mat files) of 20 synthetic classes. A class is a shape (disc, square, triangle, diamond,
-/// ring) with a texture (solid, stripes, checks, dots) and its own colour; images hold 1 to 3 objects on a noisy
-/// background, with VOC-style void borders. Deterministic by seed.
+/// SBD-style part with .mat files) of 20 synthetic classes; images hold 1 to 3 objects on a noisy background,
+/// with VOC-style void borders. Deterministic by seed.
+/// Class c = 5f + j + 1 (f = the PASCAL-5i fold that tests it, j = 0..4) is shape j (disc, square, triangle,
+/// diamond, ring) in colour family (f + j) mod 4, each family with its own hue and texture. So every class a fold
+/// tests is a new combination of a shape and a colour that its training classes show: learnable few-shot, while
+/// no single attribute identifies a class (distractors share one attribute or the other).
 /// </summary>
 public static class SyntheticPascal
 {
@@ -85,13 +88,14 @@ public static class SyntheticPascal
             var radius = size * (0.12 + 0.14 * random.NextDouble());
             var cx = radius + random.NextDouble() * (size - 2 * radius);
             var cy = radius + random.NextDouble() * (size - 2 * radius);
-            var color = ClassColor(classId);
+            var (shape, family) = Attributes(classId);
+            var color = FamilyColor(family);
             var period = 3 + random.Next(3);
             for (var y = 0; y < size; y++)
                 for (var x = 0; x < size; x++)
                 {
-                    if (!Inside((classId - 1) % 5, (x - cx) / radius, (y - cy) / radius)) continue;
-                    var shade = Texture((classId - 1) / 5, x, y, period) ? 1.0 : 0.45;
+                    if (!Inside(shape, (x - cx) / radius, (y - cy) / radius)) continue;
+                    var shade = Texture(family, x, y, period) ? 1.0 : 0.55;
                     var p = y * size + x;
                     labels[p] = (byte)classId;
                     for (var ch = 0; ch < 3; ch++) rgb[p * 3 + ch] = (float)(color[ch] * shade);
@@ -126,14 +130,21 @@ public static class SyntheticPascal
         0 => true,                                                 // solid
         1 => y / period % 2 == 0,                                  // stripes
         2 => (x / period + y / period) % 2 == 0,                   // checks
-        _ => (x % period) * 2 < period && (y % period) * 2 < period ? false : true, // dots
+        _ => !((x % period) * 2 < period && (y % period) * 2 < period), // dots
     };
 
-    /// <summary>Distinct, saturated colours: class hues spread around the colour wheel.</summary>
-    private static double[] ClassColor(int classId)
+    /// <summary>The shape (0..4) and colour family (0..3) of a class.</summary>
+    public static (int Shape, int Family) Attributes(int classId)
     {
-        var hue = (classId - 1) * 360.0 / PascalClasses.Count;
-        var (r, g, b) = Hsv(hue, 0.8, 0.95);
+        var fold = (classId - 1) / 5;
+        var shape = (classId - 1) % 5;
+        return (shape, (fold + shape) % 4);
+    }
+
+    /// <summary>Four saturated hues, a quarter of the colour wheel apart.</summary>
+    private static double[] FamilyColor(int family)
+    {
+        var (r, g, b) = Hsv(family * 90.0 + 15, 0.85, 0.95);
         return [r, g, b];
     }
 

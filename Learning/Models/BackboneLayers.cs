@@ -43,8 +43,9 @@ public static class BackboneLayers
         return Sequential(layers);
     }
 
-    public static Sequential Classifier(OslsmPreset preset)
+    public static Sequential Classifier(OslsmPreset preset, Generator generator)
     {
+        Module<Tensor, Tensor> Dropout() => new SeededDropout(0.5, generator);
         var flat = (long)preset.FeatureChannels * preset.PooledSide * preset.PooledSide;
         var fc = preset.FullyConnected;
         return preset.Backbone == Backbone.AlexNet

@@ -14,18 +14,58 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
     private readonly ConditioningBranch conditioning;
     private readonly SegmentationBranch segmentation;
 
+    private readonly Generator generator;
+
     public OslsmPreset Preset { get; }
 
-    public OslsmNetwork(OslsmPreset preset, ulong hashSeed) : base(nameof(OslsmNetwork))
+    /// <summary>
+    /// A network whose every random choice flows from <paramref name="seed"/>: the weight hashing, the initial
+    /// weights (PyTorch's default distributions, drawn from the network's own generator) and dropout.
+    /// </summary>
+    public OslsmNetwork(OslsmPreset preset, ulong seed) : base(nameof(OslsmNetwork))
     {
         Preset = preset;
-        conditioning = new ConditioningBranch(preset, hashSeed);
-        segmentation = new SegmentationBranch(preset);
+        generator = new Generator(SeededRandom.Derive(seed, "torch-generator").NextUInt64() & long.MaxValue);
+        conditioning = new ConditioningBranch(preset, seed, generator);
+        segmentation = new SegmentationBranch(preset, generator);
         RegisterComponents();
+        Initialise();
+    }
+
+    /// <summary>The generator's state (dropout masks to come), saved in checkpoints.</summary>
+    public byte[] GeneratorState
+    {
+        get { using var state = generator.get_state(); return state.bytes.ToArray(); }
+        set
+        {
+            using var state = generator.get_state();
+            state.bytes = value;
+            generator.set_state(state);
+        }
     }
 
     public IEnumerable<Parameter> ConditioningParameters => conditioning.parameters();
     public IEnumerable<Parameter> SegmentationParameters => segmentation.parameters();
+
+    /// <summary>
+    /// PyTorch's default initialisation (weights and biases uniform in +-1/sqrt(fan_in), what kaiming_uniform with
+    /// a = sqrt(5) gives), drawn in parameter order from the network's generator.
+    /// </summary>
+    private void Initialise()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var module in modules())
+        {
+            var weight = module switch { Conv2d c => c.weight, Linear l => l.weight, _ => null };
+            if (weight is null) continue;
+            var bias = module switch { Conv2d c => c.bias, Linear l => l.bias, _ => null };
+            var fanIn = weight.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+            var bound = 1.0 / Math.Sqrt(fanIn);
+            weight.copy_(rand(weight.shape, generator: generator).mul(2 * bound).sub(bound));
+            bias?.copy_(rand(bias.shape, generator: generator).mul(2 * bound).sub(bound));
+        }
+    }
 
     public override Tensor forward(Tensor query, Tensor supports)
     {
@@ -48,11 +88,11 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
         private readonly Sequential classifier;
         private readonly WeightHashing hashing;
 
-        public ConditioningBranch(OslsmPreset preset, ulong hashSeed) : base(nameof(ConditioningBranch))
+        public ConditioningBranch(OslsmPreset preset, ulong hashSeed, Generator generator) : base(nameof(ConditioningBranch))
         {
             features = BackboneLayers.Features(preset);
             avgpool = AdaptiveAvgPool2d([preset.PooledSide, preset.PooledSide]);
-            classifier = BackboneLayers.Classifier(preset);
+            classifier = BackboneLayers.Classifier(preset, generator);
             hashing = new WeightHashing(preset.ClassifierOutputs, preset.FullyConnected + 1, hashSeed);
             RegisterComponents();
         }
@@ -69,20 +109,20 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
     {
         private readonly Sequential features;
         private readonly Conv2d fc6;
-        private readonly Dropout drop6;
+        private readonly SeededDropout drop6;
         private readonly Conv2d fc7;
-        private readonly Dropout drop7;
+        private readonly SeededDropout drop7;
 
-        public SegmentationBranch(OslsmPreset preset) : base(nameof(SegmentationBranch))
+        public SegmentationBranch(OslsmPreset preset, Generator generator) : base(nameof(SegmentationBranch))
         {
             features = BackboneLayers.Features(preset, dilate: preset.Dilated);
             // fc6/fc7 as convolutions (FCN). Padding keeps a ceil(H/stride) map instead of Caffe's pad-100-and-crop;
             // the dilated variant dilates fc6 by 4 (Yu and Koltun's front end).
             var dilation = preset.Dilated ? 4 : 1;
             fc6 = Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: dilation * (preset.Fc6Kernel / 2), dilation: dilation);
-            drop6 = Dropout();
+            drop6 = new SeededDropout(0.5, generator);
             fc7 = Conv2d(preset.FullyConnected, preset.FullyConnected, 1);
-            drop7 = Dropout();
+            drop7 = new SeededDropout(0.5, generator);
             RegisterComponents();
         }
 

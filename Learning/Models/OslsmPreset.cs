@@ -27,7 +27,7 @@ public sealed record OslsmPreset(
     public static readonly OslsmPreset AlexNet = new("alexnet", Backbone.AlexNet, [], 4096, 1000, 6, 224, 500);
 
     public static readonly OslsmPreset Tiny = new("tiny", Backbone.Vgg,
-        [[8], [16], [32], [32], [32]], 64, 100, 2, 64, 128);
+        [[8], [16], [32], [32], [32]], 64, 100, 2, 64, 128, Dilated: true);
 
     public static IReadOnlyList<OslsmPreset> All => [Vgg16Fcn32s, Vgg16Dilated8, AlexNet, Tiny];
 

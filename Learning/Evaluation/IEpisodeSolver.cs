@@ -1,0 +1,23 @@
+using SegCluster.Learning.Data;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace SegCluster.Learning.Evaluation;
+
+/// <summary>A support example: an image and its label mask (the class to learn is the episode's).</summary>
+public sealed record SupportExample(Image<Rgb24> Image, SegmentationMask Mask);
+
+/// <summary>What every method sees of an episode: k labelled supports, the class, and the query image.</summary>
+public sealed record EpisodeInput(Image<Rgb24> Query, IReadOnlyList<SupportExample> Supports, int ClassId);
+
+/// <summary>
+/// One few-shot segmentation method (OSLSM or a baseline): support images and masks plus a query image in,
+/// a binary query mask (1 = class) at the query's own size out. Scored and timed by the same episode code.
+/// </summary>
+public interface IEpisodeSolver
+{
+    /// <summary>The method's name in tables ("oslsm", "1-nn", ...).</summary>
+    string Method { get; }
+
+    byte[] Predict(EpisodeInput episode);
+}

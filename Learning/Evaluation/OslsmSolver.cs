@@ -1,0 +1,32 @@
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Models;
+using static TorchSharp.torch;
+
+namespace SegCluster.Learning.Evaluation;
+
+/// <summary>
+/// OSLSM at test time (sections 4 and 4.4): the k supports go through the conditioning branch as one batch,
+/// the query through the segmentation branch once; each {w, b} gives a mask (sigmoid > threshold) and the k
+/// masks are combined by logical OR, after bilinear upsampling to the query's own size.
+/// </summary>
+public sealed class OslsmSolver(OslsmNetwork network, double threshold = 0.5) : IEpisodeSolver
+{
+    public string Method => "oslsm";
+
+    public byte[] Predict(EpisodeInput episode)
+    {
+        var preset = network.Preset;
+        network.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var query = EpisodeTensors.Image(episode.Query, preset.QuerySize).unsqueeze(0);
+        var supports = stack(episode.Supports.Select(s => EpisodeTensors.Image(s.Image, preset.SupportSize, s.Mask, episode.ClassId)));
+        var logits = network.call(query, supports).unsqueeze(0);                    // [1, k, Q, Q]
+        var full = nn.functional.interpolate(logits, [episode.Query.Height, episode.Query.Width],
+            mode: InterpolationMode.Bilinear, align_corners: false).squeeze(0);      // [k, H, W]
+        // sigmoid(x) > t  <=>  x > logit(t): the threshold test without computing the sigmoid.
+        var cut = Math.Log(threshold / (1 - threshold));
+        var mask = full.gt(cut).any(0).to_type(ScalarType.Byte);
+        return mask.data<byte>().ToArray();
+    }
+}

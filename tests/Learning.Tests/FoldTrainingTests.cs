@@ -1,0 +1,70 @@
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Evaluation;
+using SegCluster.Learning.Models;
+using SegCluster.Learning.Training;
+
+namespace SegCluster.Learning.Tests;
+
+public sealed class FoldTrainingTests
+{
+    private static readonly Lazy<DataCatalog> Catalog = new(() =>
+        DataCatalog.Scan(SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 200, Size: 64, Seed: 5)).Sources));
+
+    private static FoldTrainingConfig Config(int iterations) =>
+        new(Fold: 1, Preset: "tiny", QuerySize: 64, SupportSize: 64, Iterations: iterations, CheckpointEvery: 5, ProgressEvery: 5,
+            Seed: 42, Training: TrainingOptions.TinyMeanLoss);
+
+    [Fact]
+    public void Resuming_from_a_checkpoint_continues_bit_for_bit()
+    {
+        var split = FoldSplit.Build(Catalog.Value, 1);
+        var straight = new CheckpointStore(Fixtures.TempDirectory());
+        var straightFinal = new FoldTrainer(split, Config(15), straight).Run(null, default);
+
+        var interrupted = new CheckpointStore(Fixtures.TempDirectory());
+        new FoldTrainer(split, Config(10), interrupted).Run(null, default);       // stops after iteration 10
+        var resumedFinal = new FoldTrainer(split, Config(15), interrupted).Run(null, default);
+
+        Assert.Equal(Parameters(straightFinal), Parameters(resumedFinal));
+    }
+
+    [Fact]
+    public void A_corrupt_checkpoint_is_detected_and_the_previous_one_used()
+    {
+        var split = FoldSplit.Build(Catalog.Value, 1);
+        var store = new CheckpointStore(Fixtures.TempDirectory());
+        new FoldTrainer(split, Config(10), store).Run(null, default);
+        var newest = store.PathFor(10);
+        var bytes = File.ReadAllBytes(newest);
+        bytes[bytes.Length / 2] ^= 0xFF;
+        File.WriteAllBytes(newest, bytes);
+
+        var reports = new List<string>();
+        Assert.Equal(store.PathFor(5), store.LatestGood(reports.Add));
+        Assert.Contains(newest, Assert.Single(reports));
+    }
+
+    [Fact]
+    public void Progress_is_reported_and_bad_configs_are_refused()
+    {
+        var split = FoldSplit.Build(Catalog.Value, 1);
+        var reports = new List<TrainingProgress>();
+        new FoldTrainer(split, Config(10), new CheckpointStore(Fixtures.TempDirectory())).Run(new SyncProgress(reports.Add), default);
+        Assert.Equal([5, 10], reports.Select(r => r.Iteration));
+        Assert.All(reports, r => Assert.True(r.IterationsPerSecond > 0 && double.IsFinite(r.Loss)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FoldTrainer(split, Config(0), new CheckpointStore(Fixtures.TempDirectory())).Run(null, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FoldTrainer(split, Config(5) with { Fold = 4 }, new CheckpointStore(Fixtures.TempDirectory())).Run(null, default));
+    }
+
+    private static byte[] Parameters(string checkpoint)
+    {
+        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 64 }, seed: 0);
+        CheckpointFile.LoadModel(checkpoint, network);
+        return network.parameters().SelectMany(p => p.bytes.ToArray()).ToArray();
+    }
+
+    private sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
