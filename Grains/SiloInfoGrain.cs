@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace SegCluster.Grains;
 
 [StatelessWorker]
-public sealed class SiloInfoGrain(ILocalSiloDetails silo, IOptions<SiloDeviceOptions> options) : Grain, ISiloInfoGrain
+public sealed class SiloInfoGrain(ILocalSiloDetails silo, IOptions<SiloSettings> options) : Grain, ISiloInfoGrain
 {
     public Task<SiloDescription> DescribeAsync()
     {

@@ -11,6 +11,9 @@ public static class ClusterSettings
     public const int DefaultSiloPort = 11111;
     public const int DefaultGatewayPort = 30000;
 
+    /// <summary>Grain calls may wait this long (a batch of VGG-16 episodes on a CPU takes minutes).</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(15);
+
     /// <summary>Silos and gateways bind to loopback unless an advertised address is configured (k8s: POD_IP).</summary>
     public static IPAddress AdvertisedAddress(string? configured) =>
         string.IsNullOrWhiteSpace(configured) ? IPAddress.Loopback : IPAddress.Parse(configured);

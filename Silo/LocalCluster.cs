@@ -12,7 +12,8 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IReadOnlyList<Process> Silos => silos;
 
-    public static LocalCluster Start(int count, string connectionString, int torchThreads, int basePort = 21111, int baseGateway = 31000)
+    public static LocalCluster Start(int count, string connectionString, int torchThreads, string checkpoints, string dataRoot,
+        int basePort = 21111, int baseGateway = 31000)
     {
         var cluster = new LocalCluster();
         try
@@ -21,7 +22,7 @@ public sealed class LocalCluster : IAsyncDisposable
             {
                 var start = SelfInvocation(
                     "silo", "--name", $"silo{i}", "--port", (basePort + i).ToString(), "--gateway", (baseGateway + i).ToString(),
-                    "--devices", $"cpu:{i}", "--torch-threads", torchThreads.ToString());
+                    "--devices", $"cpu:{i}", "--torch-threads", torchThreads.ToString(), "--checkpoints", checkpoints, "--data-root", dataRoot);
                 start.Environment["SEGCLUSTER_DB"] = connectionString;
                 start.RedirectStandardOutput = true;
                 start.RedirectStandardError = true;

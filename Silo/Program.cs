@@ -8,6 +8,7 @@ var root = new RootCommand("SegCluster: one-shot semantic segmentation (Shaban e
     MigrateCommand.Create(),
     DemoCommand.Create(),
     DataCommand.Create(),
+    LaunchCommand.Create(),
 };
 foreach (var pending in PendingCommands.Create())
     root.Subcommands.Add(pending);

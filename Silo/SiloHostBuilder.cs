@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using SegCluster.Grains;
 using SegCluster.Learning;
+using SegCluster.Storage;
 
 namespace SegCluster.Silo;
 
@@ -13,7 +14,7 @@ public static class SiloHostBuilder
 {
     public sealed record Endpoints(string Name, int SiloPort, int GatewayPort, string? AdvertisedAddress);
 
-    public static IHost Build(string connectionString, Endpoints endpoints, SiloDeviceOptions siloOptions, string[]? configArgs = null)
+    public static IHost Build(string connectionString, Endpoints endpoints, SiloSettings siloOptions, string[]? configArgs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -21,11 +22,20 @@ public static class SiloHostBuilder
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.Configure<SiloDeviceOptions>(o =>
+        builder.Services.Configure<SiloSettings>(o =>
         {
             o.Devices = siloOptions.Devices;
             o.TorchThreads = siloOptions.TorchThreads;
+            o.CheckpointRoot = siloOptions.CheckpointRoot;
+            o.DataRoots = siloOptions.DataRoots;
         });
+        builder.Services.AddSingleton(new ResultsStore(connectionString));
+        builder.Services.AddSingleton(new DeviceSlots(connectionString));
+        builder.Services.AddSingleton<DataCatalogCache>();
+        builder.Services.AddSingleton<ModelCache>();
+        builder.Services.AddSingleton<SolverFactory>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DeviceSlotRegistration>();
+        builder.Services.AddPlacementDirector<DeviceSlotPlacement, DeviceSlotPlacementDirector>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         TorchRuntime.Configure(siloOptions.TorchThreads);
 
@@ -38,6 +48,8 @@ public static class SiloHostBuilder
                 o.ServiceId = ClusterSettings.ServiceId;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = endpoints.Name);
+            // Scoring a batch of VGG-16 episodes on a CPU takes minutes, not the default 30 seconds.
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ClusterSettings.ResponseTimeout);
             silo.ConfigureEndpoints(address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: endpoints.AdvertisedAddress is not null);
             silo.UseAdoNetClustering(o =>
             {

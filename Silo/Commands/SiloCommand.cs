@@ -16,14 +16,22 @@ public static class SiloCommand
         var advertise = new Option<string?>("--advertise") { Description = "address other silos reach this one at (default loopback; k8s: the pod IP)" };
         var devices = new Option<string[]>("--devices") { Description = "device slots for fold training, e.g. cuda:0 or cpu:0", DefaultValueFactory = _ => ["cpu:0"], AllowMultipleArgumentsPerToken = true };
         var threads = new Option<int>("--torch-threads") { Description = "torch intra-op threads", DefaultValueFactory = _ => 1 };
-        var command = new Command("silo", "Run one silo of the cluster (ADO.NET clustering on PostgreSQL)") { name, port, gateway, advertise, devices, threads };
+        var checkpoints = new Option<DirectoryInfo>("--checkpoints") { Description = "checkpoint folder (the same path on every silo)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".segcluster", "checkpoints")) };
+        var dataRoots = new Option<DirectoryInfo[]>("--data-root") { Description = "folder runs may read data and weights from (repeatable); none: any", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("silo", "Run one silo of the cluster (ADO.NET clustering on PostgreSQL)") { name, port, gateway, advertise, devices, threads, checkpoints, dataRoots };
         command.SetAction(async (parse, cancel) =>
         {
             var connectionString = DatabaseSettings.Resolve(null);
             using var host = SiloHostBuilder.Build(
                 connectionString,
                 new SiloHostBuilder.Endpoints(parse.GetValue(name)!, parse.GetValue(port), parse.GetValue(gateway), parse.GetValue(advertise)),
-                new SiloDeviceOptions { Devices = [.. parse.GetValue(devices)!], TorchThreads = parse.GetValue(threads) });
+                new SiloSettings
+                {
+                    Devices = [.. parse.GetValue(devices)!],
+                    TorchThreads = parse.GetValue(threads),
+                    CheckpointRoot = parse.GetValue(checkpoints)!.FullName,
+                    DataRoots = [.. (parse.GetValue(dataRoots) ?? []).Select(d => d.FullName)],
+                });
             await host.RunAsync(cancel);
             return 0;
         });

@@ -1,0 +1,15 @@
+namespace SegCluster.Contracts;
+
+/// <summary>One run (key: run id): starts its folds, follows them, and survives the loss of its silo.</summary>
+public interface IRunGrain : IGrainWithStringKey
+{
+    /// <summary>Validates and starts the run; a second call with the same config is a no-op.</summary>
+    Task StartAsync(RunConfig config);
+
+    Task<RunStatus> GetStatusAsync();
+
+    Task CancelAsync();
+
+    /// <summary>Called by a fold grain when its fold has finished (done, failed or cancelled).</summary>
+    Task FoldFinishedAsync(FoldStatus status);
+}

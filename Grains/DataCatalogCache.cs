@@ -1,0 +1,18 @@
+using System.Collections.Concurrent;
+using SegCluster.Contracts;
+using SegCluster.Learning.Data;
+
+namespace SegCluster.Grains;
+
+/// <summary>One scan of each data set per silo process, shared by its fold and episode grains.</summary>
+public sealed class DataCatalogCache
+{
+    private readonly ConcurrentDictionary<(string, string?, string?), Lazy<DataCatalog>> catalogs = new();
+
+    public DataCatalog Catalog(RunConfig config) =>
+        catalogs.GetOrAdd((config.Voc, config.Sbd, config.Aug),
+            key => new Lazy<DataCatalog>(() => DataCatalog.Scan(new DataSources(key.Item1, key.Item2, key.Item3)))).Value;
+
+    public FoldSplit Split(RunConfig config, int fold) =>
+        FoldSplit.Build(Catalog(config), fold, new SplitOptions(config.MinClassPixels));
+}

@@ -1,0 +1,42 @@
+using SegCluster.Contracts;
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Evaluation;
+using SegCluster.Storage;
+
+namespace SegCluster.Grains;
+
+/// <summary>
+/// Scores one batch of episodes with one method, on a worker thread of whichever silo Orleans placed it on, and
+/// stores the batch under its key in one transaction. A retried call (the caller's silo died, a timeout) returns
+/// the stored result, so nothing is counted twice.
+/// </summary>
+public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, DataCatalogCache data, SolverFactory solvers) : Grain, IEpisodeGrain
+{
+    public async Task<EpisodeBatchResult> ScoreAsync(EpisodeBatchRequest request)
+    {
+        var key = new BatchKey(request.Config.RunId, request.Fold, request.Method, request.Shots, request.Batch);
+        if (await results.ReadBatchAsync(key) is { } stored) return ToResult(stored, fromStore: true);
+
+        var row = await Task.Factory.StartNew(() => Score(request, key), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (!await results.SaveBatchAsync(row))
+            row = await results.ReadBatchAsync(key) ?? row;   // stored meanwhile by a concurrent retry
+        return ToResult(row, fromStore: false);
+    }
+
+    private BatchRow Score(EpisodeBatchRequest request, BatchKey key)
+    {
+        var split = data.Split(request.Config, request.Fold);
+        var solver = solvers.Create(request.Method, request.Config, request.Fold, request.Checkpoint);
+        var episodes = request.Episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
+        var evaluation = EpisodeEvaluator.Score(solver, episodes, split.Test.ToDictionary(i => i.Id));
+        var classes = evaluation.Scores.GroupBy(s => s.ClassId).OrderBy(g => g.Key).Select(g => new ClassCountsRow(g.Key, g.Count(),
+            g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative), g.Sum(s => s.Counts.TrueNegative)))
+            .ToList();
+        return new BatchRow(key, classes, [.. evaluation.Seconds], silo.SiloAddress.ToParsableString());
+    }
+
+    private static EpisodeBatchResult ToResult(BatchRow row, bool fromStore) => new(
+        row.Classes.Select(c => new ClassCounts(c.ClassId, c.Episodes, c.TruePositive, c.FalsePositive, c.FalseNegative, c.TrueNegative)).ToArray(),
+        [.. row.EpisodeSeconds], row.Silo ?? "", fromStore);
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SegCluster.Contracts;
+using SegCluster.Learning.Training;
+using SegCluster.Storage;
+
+namespace SegCluster.Grains;
+
+/// <summary>
+/// Trains one fold on a device slot of its silo (a dedicated thread: TorchSharp dispose scopes are per thread),
+/// streaming progress back through a channel so no grain turn ever blocks, then fans its test episodes out to
+/// episode grains across the cluster. Its state is persisted; when its silo dies, the next status call re-activates
+/// it elsewhere and it resumes from its newest good checkpoint.
+/// </summary>
+[DeviceSlotPlacement]
+public sealed class FoldGrain(
+    [PersistentState("fold")] IPersistentState<FoldState> state,
+    ILocalSiloDetails silo,
+    ResultsStore results,
+    DeviceSlots slots,
+    DataCatalogCache data,
+    IOptions<SiloSettings> settings,
+    ILogger<FoldGrain> logger) : Grain, IFoldGrain
+{
+    private const int ParallelBatches = 4;
+    private CancellationTokenSource? cancellation;
+    private Task? work;
+    private FoldStatus? live;
+    private string? device;
+
+    private string Key => this.GetPrimaryKeyString();
+    private string SiloName => silo.SiloAddress.ToParsableString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Config is not null && state.State.State is not ("done" or "failed" or "cancelled"))
+            StartWork();   // re-activated after its silo died: resume
+        return Task.CompletedTask;
+    }
+
+    public async Task StartAsync(RunConfig config, int fold)
+    {
+        if (state.State.Config is null)
+        {
+            state.State.Config = config;
+            state.State.Fold = fold;
+            await state.WriteStateAsync();
+        }
+        StartWork();
+    }
+
+    public Task<FoldStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    public async Task CancelAsync()
+    {
+        if (state.State.State is "done" or "failed" or "cancelled") return;
+        state.State.State = "cancelled";
+        await state.WriteStateAsync();
+        cancellation?.Cancel();
+        if (work is null) await FinishAsync();
+    }
+
+    private FoldStatus Status() => live ?? new FoldStatus(state.State.Fold, state.State.State, 0, state.State.Config?.Iterations ?? 0, 0, 0, 0, 0, 0,
+        null, null, state.State.Error);
+
+    private void StartWork()
+    {
+        if (work is not null || state.State.State is "done" or "failed" or "cancelled") return;
+        cancellation = new CancellationTokenSource();
+        work = RunAsync(cancellation.Token);
+    }
+
+    private async Task RunAsync(CancellationToken cancel)
+    {
+        var config = state.State.Config!;
+        var fold = state.State.Fold;
+        // Training outlives the idle-collection age; the activation stays until the work ends.
+        DelayDeactivation(TimeSpan.FromDays(30));
+        try
+        {
+            device = await ClaimDeviceAsync(cancel);
+            if (device is null) return;   // gave up this silo: the next status call places the fold anew
+            var split = await Task.Run(() => data.Split(config, fold), cancel);
+
+            if (state.State.Checkpoint is null)
+            {
+                state.State.State = "training";
+                await state.WriteStateAsync();
+                state.State.Checkpoint = await TrainAsync(config, split, cancel);
+                state.State.State = "evaluating";
+                await state.WriteStateAsync();
+            }
+            await EvaluateAsync(config, split, cancel);
+            state.State.State = "done";
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            state.State.State = "cancelled";
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "fold {Key} failed", Key);
+            state.State.State = "failed";
+            state.State.Error = e.Message;
+        }
+        finally
+        {
+            work = null;
+        }
+        await state.WriteStateAsync();
+        await FinishAsync();
+    }
+
+    private async Task FinishAsync()
+    {
+        await slots.ReleaseAsync(Key);
+        live = Status() with { State = state.State.State, Error = state.State.Error };
+        await WriteFoldRowAsync(live);
+        await GrainFactory.GetGrain<IRunGrain>(state.State.Config!.RunId).FoldFinishedAsync(live);
+        DelayDeactivation(TimeSpan.Zero);
+    }
+
+    /// <summary>Waits for a device slot on this silo; after a while without one, lets the fold be placed anew.</summary>
+    private async Task<string?> ClaimDeviceAsync(CancellationToken cancel)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await slots.ClaimAsync(SiloName, Key, cancel) is { } claimed) return claimed;
+            live = Status() with { State = "queued", Silo = SiloName };
+            if (waited.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                DeactivateOnIdle();
+                return null;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(2), cancel);
+        }
+    }
+
+    private async Task<string> TrainAsync(Contracts.RunConfig config, Learning.Data.FoldSplit split, CancellationToken cancel)
+    {
+        var fold = state.State.Fold;
+        var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+        var store = new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold));
+        var trainer = new FoldTrainer(split, FoldPlan.Training(config, fold), store)
+        {
+            CheckpointWritten = (iteration, path) => events.Writer.TryWrite((iteration, path)),
+            CorruptCheckpoint = message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message),
+        };
+        var clock = Stopwatch.StartNew();
+        var training = Task.Factory.StartNew(() =>
+        {
+            try { return trainer.Run(new ChannelProgress(events.Writer), cancel); }
+            finally { events.Writer.TryComplete(); }
+        }, cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        live = Status() with { State = "training", Silo = SiloName, Device = device };
+        await WriteFoldRowAsync(live);
+        await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            switch (item)
+            {
+                case TrainingProgress p:
+                    live = live with { Iteration = p.Iteration, Iterations = p.Iterations, Loss = p.Loss, IterationsPerSecond = p.IterationsPerSecond,
+                        SecondsRemaining = p.EstimatedRemaining.TotalSeconds };
+                    await results.AddTrainingPointAsync(config.RunId, fold, p.Iteration, p.Loss, p.IterationsPerSecond);
+                    await WriteFoldRowAsync(live);
+                    break;
+                case (int iteration, string path):
+                    var bytes = await File.ReadAllBytesAsync(path, CancellationToken.None);
+                    await results.AddCheckpointAsync(config.RunId, fold, iteration, path, Convert.ToHexString(SHA256.HashData(bytes)), bytes.Length);
+                    break;
+            }
+        }
+        var final = await training;
+        state.State.TrainSeconds += clock.Elapsed.TotalSeconds;
+        return final;
+    }
+
+    private async Task EvaluateAsync(RunConfig config, Learning.Data.FoldSplit split, CancellationToken cancel)
+    {
+        var fold = state.State.Fold;
+        var requests = config.Shots.SelectMany(shots => FoldPlan.Batches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
+            .SelectMany(b => config.Methods.Select(method =>
+                new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, state.State.Checkpoint!, b.episodes)))
+            .ToList();
+        live = Status() with { State = "evaluating", Iteration = config.Iterations, Silo = SiloName, Device = device, BatchesTotal = requests.Count };
+        await WriteFoldRowAsync(live);
+        var done = 0;
+        using var gate = new SemaphoreSlim(ParallelBatches);
+        await Task.WhenAll(requests.Select(async request =>
+        {
+            await gate.WaitAsync(cancel);
+            try
+            {
+                var key = $"{config.RunId}/{fold}/{request.Method}/{request.Shots}/{request.Batch}";
+                await GrainFactory.GetGrain<IEpisodeGrain>(key).ScoreAsync(request);
+                live = live with { BatchesDone = ++done };
+            }
+            finally { gate.Release(); }
+        }));
+    }
+
+    private Task WriteFoldRowAsync(FoldStatus status) => results.UpdateFoldAsync(state.State.Config!.RunId, new FoldRow(
+        status.Fold, status.State, status.State, status.Silo, status.Device, status.Iteration, status.Iterations,
+        state.State.TrainSeconds > 0 ? state.State.TrainSeconds : null, status.Error));
+
+    /// <summary>Forwards the training thread's progress reports into the grain's channel.</summary>
+    private sealed class ChannelProgress(ChannelWriter<object> writer) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => writer.TryWrite(value);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SegCluster.Contracts;
+using SegCluster.Learning;
+using SegCluster.Storage;
+
+namespace SegCluster.Grains;
+
+/// <summary>
+/// A run: validates its config, records it, starts its folds, and watches them. A timer polls the folds every
+/// few seconds (which re-activates a fold whose silo died, so it resumes); a reminder re-activates the run grain
+/// itself if its own silo dies.
+/// </summary>
+public sealed class RunGrain(
+    [PersistentState("run")] IPersistentState<RunState> state,
+    ResultsStore results,
+    IOptions<SiloSettings> settings,
+    ILogger<RunGrain> logger) : Grain, IRunGrain, IRemindable
+{
+    private const string WatchReminder = "watch";
+    private IGrainTimer? watch;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Config is not null && state.State.State == "running") StartWatching();
+        return Task.CompletedTask;
+    }
+
+    public async Task StartAsync(RunConfig config)
+    {
+        if (state.State.Config is not null)
+        {
+            if (state.State.Config.RunId == config.RunId && JsonSerializer.Serialize(state.State.Config) == JsonSerializer.Serialize(config)) return;
+            throw new InvalidOperationException($"run '{config.RunId}' exists with a different config");
+        }
+        if (config.RunId != this.GetPrimaryKeyString()) throw new ArgumentException("runId: must equal the run grain's key");
+        RunConfigValidator.Validate(config, settings.Value.DataRoots);
+
+        var json = JsonSerializer.Serialize(config);
+        var provenance = JsonSerializer.Serialize(new
+        {
+            gitCommit = Environment.GetEnvironmentVariable("SEGCLUSTER_GIT_COMMIT") ?? "unknown",
+            machine = Environment.MachineName,
+            torch = TorchRuntime.Describe(),
+            dotnet = Environment.Version.ToString(),
+        });
+        await results.CreateRunAsync(config.RunId, json, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json))), provenance,
+            config.Folds.Select(f => (f, config.Iterations)).ToList());
+        state.State.Config = config;
+        state.State.Folds = config.Folds.ToDictionary(f => f, f => new FoldStatus(f, "queued", 0, config.Iterations, 0, 0, 0, 0, 0, null, null, null));
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await Task.WhenAll(config.Folds.Select(f => Fold(f).StartAsync(config, f)));
+        StartWatching();
+    }
+
+    public Task<RunStatus> GetStatusAsync() => Task.FromResult(new RunStatus(
+        this.GetPrimaryKeyString(), state.State.Config is null ? "unknown" : state.State.State,
+        state.State.Folds.Values.OrderBy(f => f.Fold).ToList(), state.State.Error));
+
+    public async Task CancelAsync()
+    {
+        if (state.State.State != "running") return;
+        await Task.WhenAll(state.State.Folds.Keys.Select(f => Fold(f).CancelAsync()));
+        await CompleteAsync("cancelled");
+    }
+
+    public async Task FoldFinishedAsync(FoldStatus status)
+    {
+        state.State.Folds[status.Fold] = status;
+        await state.WriteStateAsync();
+        if (state.State.State == "running" && state.State.Folds.Values.All(f => f.IsFinished))
+            await CompleteAsync(state.State.Folds.Values.Any(f => f.State == "failed") ? "failed" : "done");
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.State == "running") StartWatching();
+        else return UnregisterAsync();
+        return Task.CompletedTask;
+    }
+
+    private void StartWatching()
+    {
+        watch ??= this.RegisterGrainTimer(PollFoldsAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)));
+    }
+
+    /// <summary>Asks every unfinished fold for its status; a fold whose silo died is re-activated by the call.</summary>
+    private async Task PollFoldsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var fold in state.State.Folds.Values.Where(f => !f.IsFinished).Select(f => f.Fold).ToList())
+        {
+            try
+            {
+                var status = await Fold(fold).GetStatusAsync();
+                if (!state.State.Folds[fold].IsFinished) state.State.Folds[fold] = status;
+                if (status.IsFinished) await FoldFinishedAsync(status);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("polling fold {Fold} of {Run}: {Message}", fold, this.GetPrimaryKeyString(), e.Message);
+            }
+        }
+    }
+
+    private async Task CompleteAsync(string final)
+    {
+        state.State.State = final;
+        await state.WriteStateAsync();
+        await results.SetRunStatusAsync(this.GetPrimaryKeyString(), final, state.State.Folds.Values.FirstOrDefault(f => f.Error is not null)?.Error);
+        watch?.Dispose();
+        watch = null;
+        await UnregisterAsync();
+    }
+
+    private async Task UnregisterAsync()
+    {
+        if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
+    }
+
+    private IFoldGrain Fold(int fold) => GrainFactory.GetGrain<IFoldGrain>($"{this.GetPrimaryKeyString()}/{fold}");
+}

@@ -1,0 +1,13 @@
+using SegCluster.Contracts;
+
+namespace SegCluster.Grains;
+
+/// <summary>What a run grain persists.</summary>
+[GenerateSerializer]
+public sealed class RunState
+{
+    [Id(0)] public RunConfig? Config { get; set; }
+    [Id(1)] public string State { get; set; } = "running";
+    [Id(2)] public Dictionary<int, FoldStatus> Folds { get; set; } = [];
+    [Id(3)] public string? Error { get; set; }
+}
