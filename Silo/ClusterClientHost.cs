@@ -18,6 +18,8 @@ public sealed class ClusterClientHost : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Gateway retries while silos start and stop are expected; the client reports real failures itself.
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>

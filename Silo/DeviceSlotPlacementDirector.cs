@@ -4,8 +4,9 @@ using SegCluster.Storage;
 namespace SegCluster.Silo;
 
 /// <summary>
-/// Places fold grains on a silo with a free device slot (device_slots in PostgreSQL, joined with Orleans'
-/// membership so dead silos' slots do not count). With no free slot anywhere, it spreads folds by key over the
+/// Places fold grains on a silo with a free device slot, claiming the slot for the fold in the same statement
+/// (device_slots in PostgreSQL, joined with Orleans' membership so dead silos' slots do not count), so folds
+/// placed at the same moment never share a device. With no free slot anywhere, it spreads folds by key over the
 /// compatible silos; such a fold waits for a slot there, or gives up and is placed anew on its next call.
 /// </summary>
 public sealed class DeviceSlotPlacementDirector(DeviceSlots slots) : IPlacementDirector
@@ -15,8 +16,8 @@ public sealed class DeviceSlotPlacementDirector(DeviceSlots slots) : IPlacementD
         var compatible = context.GetCompatibleSilos(target);
         if (compatible.Length == 0) throw new InvalidOperationException($"no compatible silo for {target.GrainIdentity}");
         var byName = compatible.ToDictionary(s => s.ToParsableString());
-        foreach (var free in await slots.SilosWithFreeSlotsAsync())
-            if (byName.TryGetValue(free, out var silo)) return silo;
+        if (await slots.PlaceAsync(target.GrainIdentity.Key.ToString()!, [.. byName.Keys]) is { } placed && byName.TryGetValue(placed, out var silo))
+            return silo;
         var ordered = compatible.OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
         return ordered[target.GrainIdentity.GetUniformHashCode() % (uint)ordered.Length];
     }

@@ -20,8 +20,9 @@ public sealed class LocalCluster : IAsyncDisposable
         {
             for (var i = 0; i < count; i++)
             {
+                var name = $"silo{i}";
                 var start = SelfInvocation(
-                    "silo", "--name", $"silo{i}", "--port", (basePort + i).ToString(), "--gateway", (baseGateway + i).ToString(),
+                    "silo", "--name", name, "--port", (basePort + i).ToString(), "--gateway", (baseGateway + i).ToString(),
                     "--devices", $"cpu:{i}", "--torch-threads", torchThreads.ToString(), "--checkpoints", checkpoints, "--data-root", dataRoot);
                 start.Environment["SEGCLUSTER_DB"] = connectionString;
                 start.RedirectStandardOutput = true;
@@ -29,7 +30,11 @@ public sealed class LocalCluster : IAsyncDisposable
                 var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a silo process");
                 // Drain the pipes so a chatty silo never blocks on a full buffer.
                 process.OutputDataReceived += (_, _) => { };
-                process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[silo{i}] {e.Data}"); };
+                // libtorch warns once per thread that NNPACK does not support this CPU: noise, not news.
+                process.ErrorDataReceived += (_, e) =>
+                {
+                    if (e.Data is not null && !e.Data.Contains("NNPACK", StringComparison.Ordinal)) Console.Error.WriteLine($"[{name}] {e.Data}");
+                };
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();
                 cluster.silos.Add(process);
@@ -41,6 +46,13 @@ public sealed class LocalCluster : IAsyncDisposable
             cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
+    }
+
+    /// <summary>Fails with the silo's exit code if any silo process has ended.</summary>
+    public void ThrowIfAnyExited()
+    {
+        if (silos.FirstOrDefault(s => s.HasExited) is { } dead)
+            throw new InvalidOperationException($"silo process {dead.Id} exited with code {dead.ExitCode}; see its output above");
     }
 
     /// <summary>A start description that runs this executable again with the given arguments.</summary>

@@ -19,28 +19,49 @@ public sealed class DeviceSlots(string connectionString)
         foreach (var device in devices)
         {
             await using var insert = new NpgsqlCommand(
-                "INSERT INTO device_slots (silo, device) VALUES (@silo, @device) ON CONFLICT DO NOTHING", connection);
+                "INSERT INTO device_slots (silo, device) VALUES (@silo, @device) ON CONFLICT (silo, device) DO NOTHING", connection);
             insert.Parameters.AddWithValue("silo", silo);
             insert.Parameters.AddWithValue("device", device);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
     }
 
-    /// <summary>Silos (among the candidates) with a free slot, most free slots first.</summary>
-    public async Task<IReadOnlyList<string>> SilosWithFreeSlotsAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Placement: the silo (among the candidates) where the fold holds a slot, or else claims a free slot on the
+    /// active candidate with the most free slots, atomically, so concurrent placements never pick the same slot.
+    /// Null when no candidate has a free slot.
+    /// </summary>
+    public async Task<string?> PlaceAsync(string foldKey, IReadOnlyList<string> candidates, CancellationToken cancellationToken = default)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var query = new NpgsqlCommand($"""
-            SELECT d.silo
-              FROM device_slots d JOIN ({ActiveSilos}) a ON a.silo = d.silo
-             WHERE d.fold_key IS NULL
-             GROUP BY d.silo
-             ORDER BY count(*) DESC, d.silo
+        await using var place = new NpgsqlCommand($"""
+            WITH active AS ({ActiveSilos}),
+            held AS (
+                SELECT d.silo FROM device_slots d JOIN active a ON a.silo = d.silo
+                 WHERE d.fold_key = @fold AND d.silo = ANY(@candidates)),
+            free AS (
+                SELECT d.silo, d.device, count(*) OVER (PARTITION BY d.silo) AS free_slots
+                  FROM device_slots d JOIN active a ON a.silo = d.silo
+                 WHERE d.fold_key IS NULL AND d.silo = ANY(@candidates)),
+            chosen AS (
+                SELECT s.silo, s.device FROM device_slots s JOIN free f ON f.silo = s.silo AND f.device = s.device
+                 -- fold_key is tested on the locked row itself, so a slot claimed by a concurrent statement
+                 -- fails the re-check after the lock and the next slot is taken instead.
+                 WHERE s.fold_key IS NULL AND NOT EXISTS (SELECT 1 FROM held)
+                 ORDER BY f.free_slots DESC, s.silo, s.device
+                 LIMIT 1 FOR UPDATE OF s SKIP LOCKED),
+            released AS (
+                UPDATE device_slots SET fold_key = NULL, claimed_at = NULL
+                 WHERE fold_key = @fold AND EXISTS (SELECT 1 FROM chosen)),
+            claimed AS (
+                UPDATE device_slots d SET fold_key = @fold, claimed_at = now()
+                  FROM chosen c WHERE d.silo = c.silo AND d.device = c.device
+                RETURNING d.silo)
+            SELECT silo FROM held UNION ALL SELECT silo FROM claimed LIMIT 1
             """, connection);
-        var silos = new List<string>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) silos.Add(reader.GetString(0));
-        return silos;
+        place.Parameters.AddWithValue("fold", foldKey);
+        place.Parameters.AddWithValue("candidates", candidates.ToArray());
+        return await place.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     /// <summary>Claims a free slot of this silo for the fold (or returns the one it already holds); null when none is free.</summary>

@@ -34,8 +34,8 @@ public static class DemoCommand
             var data = EnsureDemoData(Path.Combine(dataRoot, "generated-s1-n600-64"));
             await using var cluster = LocalCluster.Start(siloCount, connectionString, torchThreads: 1,
                 checkpoints: Path.Combine(state, "checkpoints"), dataRoot: dataRoot);
-            await using var client = await ConnectWithRetryAsync(connectionString, cancel);
-            await WaitForSilosAsync(client.Client, siloCount, cancel);
+            await using var client = await ConnectWithRetryAsync(connectionString, cancel, cluster: cluster);
+            await WaitForSilosAsync(client.Client, siloCount, cancel, cluster);
             AnsiConsole.MarkupLine($"[grey]{siloCount} silos active; data: {Markup.Escape(data.Root)}[/]");
 
             var config = DemoConfig(RunOptions.NewRunId("demo"), data, parse.GetValue(iterations), parse.GetValue(episodes));
@@ -85,19 +85,21 @@ public static class DemoCommand
         return layout;
     }
 
-    public static async Task WaitForSilosAsync(IClusterClient client, int count, CancellationToken cancel)
+    public static async Task WaitForSilosAsync(IClusterClient client, int count, CancellationToken cancel, LocalCluster? cluster = null)
     {
         var management = client.GetGrain<IManagementGrain>(0);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
         while ((await management.GetHosts(onlyActive: true)).Count < count)
         {
+            cluster?.ThrowIfAnyExited();
             if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"fewer than {count} silos became active within 2 minutes");
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancel);
         }
     }
 
     /// <summary>Silos take a few seconds to join; the client retries until a gateway answers.</summary>
-    public static async Task<ClusterClientHost> ConnectWithRetryAsync(string connectionString, CancellationToken cancel, TimeSpan? timeout = null)
+    public static async Task<ClusterClientHost> ConnectWithRetryAsync(string connectionString, CancellationToken cancel, TimeSpan? timeout = null,
+        LocalCluster? cluster = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         while (true)
@@ -105,6 +107,7 @@ public static class DemoCommand
             try { return await ClusterClientHost.ConnectAsync(connectionString, cancel); }
             catch (Exception e) when (DateTime.UtcNow < deadline && e is not OperationCanceledException)
             {
+                cluster?.ThrowIfAnyExited();
                 await Task.Delay(TimeSpan.FromSeconds(1), cancel);
             }
         }

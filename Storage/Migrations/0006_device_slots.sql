@@ -8,7 +8,7 @@ CREATE TABLE device_slots
     device     text        NOT NULL,
     fold_key   text,
     claimed_at timestamptz,
-    PRIMARY KEY (silo, device)
+    PRIMARY KEY (silo, device),
+    -- Checked at commit: moving a fold's claim from one slot to another happens in one statement.
+    CONSTRAINT uq_device_slots_fold UNIQUE (fold_key) DEFERRABLE INITIALLY DEFERRED
 );
-
-CREATE UNIQUE INDEX ux_device_slots_fold ON device_slots (fold_key) WHERE fold_key IS NOT NULL;
