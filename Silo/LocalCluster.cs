@@ -23,7 +23,8 @@ public sealed class LocalCluster : IAsyncDisposable
                 var name = $"silo{i}";
                 var start = SelfInvocation(
                     "silo", "--name", name, "--port", (basePort + i).ToString(), "--gateway", (baseGateway + i).ToString(),
-                    "--devices", $"cpu:{i}", "--torch-threads", torchThreads.ToString(), "--checkpoints", checkpoints, "--data-root", dataRoot);
+                    "--devices", $"cpu:{i}", "--torch-threads", torchThreads.ToString(), "--checkpoints", checkpoints, "--data-root", dataRoot,
+                    "--fast-failure-detection");
                 start.Environment["SEGCLUSTER_DB"] = connectionString;
                 start.RedirectStandardOutput = true;
                 start.RedirectStandardError = true;

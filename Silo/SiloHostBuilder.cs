@@ -12,7 +12,7 @@ namespace SegCluster.Silo;
 /// <summary>Builds the host of one silo: ADO.NET clustering, grain storage and reminders on PostgreSQL.</summary>
 public static class SiloHostBuilder
 {
-    public sealed record Endpoints(string Name, int SiloPort, int GatewayPort, string? AdvertisedAddress);
+    public sealed record Endpoints(string Name, int SiloPort, int GatewayPort, string? AdvertisedAddress, bool FastFailureDetection = false);
 
     public static IHost Build(string connectionString, Endpoints endpoints, SiloSettings siloOptions, string[]? configArgs = null)
     {
@@ -50,6 +50,14 @@ public static class SiloHostBuilder
             silo.Configure<SiloOptions>(o => o.SiloName = endpoints.Name);
             // Scoring a batch of VGG-16 episodes on a CPU takes minutes, not the default 30 seconds.
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ClusterSettings.ResponseTimeout);
+            if (endpoints.FastFailureDetection)
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    // On loopback a dead silo refuses connections at once: a few short probes are proof enough.
+                    o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                    o.NumMissedProbesLimit = 2;
+                    o.NumVotesForDeathDeclaration = 1;
+                });
             silo.ConfigureEndpoints(address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: endpoints.AdvertisedAddress is not null);
             silo.UseAdoNetClustering(o =>
             {

@@ -1,5 +1,6 @@
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Evaluation;
@@ -25,7 +26,7 @@ public sealed class OslsmSolver(OslsmNetwork network, double threshold = 0.5) : 
         var full = nn.functional.interpolate(logits, [episode.Query.Height, episode.Query.Width],
             mode: InterpolationMode.Bilinear, align_corners: false).squeeze(0);      // [k, H, W]
         // sigmoid(x) > t  <=>  x > logit(t): the threshold test without computing the sigmoid.
-        var cut = Math.Log(threshold / (1 - threshold));
+        using var cut = Math.Log(threshold / (1 - threshold)).ToScalar();
         var mask = full.gt(cut).any(0).to_type(ScalarType.Byte);
         return mask.data<byte>().ToArray();
     }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -61,9 +62,10 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
             if (weight is null) continue;
             var bias = module switch { Conv2d c => c.bias, Linear l => l.bias, _ => null };
             var fanIn = weight.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
-            var bound = 1.0 / Math.Sqrt(fanIn);
-            weight.copy_(rand(weight.shape, generator: generator).mul(2 * bound).sub(bound));
-            bias?.copy_(rand(bias.shape, generator: generator).mul(2 * bound).sub(bound));
+            using var width = (2.0 / Math.Sqrt(fanIn)).ToScalar();
+            using var offset = (1.0 / Math.Sqrt(fanIn)).ToScalar();
+            weight.copy_(rand(weight.shape, generator: generator).mul(width).sub(offset));
+            bias?.copy_(rand(bias.shape, generator: generator).mul(width).sub(offset));
         }
     }
 

@@ -59,11 +59,12 @@ public sealed class OslsmTrainer : IDisposable
         network.train();
         optimizer.zero_grad();
         var logits = network.call(query.unsqueeze(0), support.unsqueeze(0)).squeeze(0);
-        var labels = tensor(target).reshape(logits.shape);
-        var weight = labels.ne(255).to_type(ScalarType.Float32);
-        var loss = nn.functional.binary_cross_entropy_with_logits(logits, labels.eq(1).to_type(ScalarType.Float32), weight,
-            reduction: options.SumLoss ? nn.Reduction.Sum : nn.Reduction.Mean);
-        if (!options.SumLoss) loss = loss * (weight.numel() / Math.Max(1.0, weight.sum().item<float>()));
+        // Targets and weights as tensors, not scalar comparisons: implicit Scalars in a hot loop can be finalised
+        // by the GC while libtorch still reads them.
+        var weight = tensor(target.Select(t => t == 255 ? 0f : 1f).ToArray()).reshape(logits.shape);
+        var labels = tensor(target.Select(t => t == 1 ? 1f : 0f).ToArray()).reshape(logits.shape);
+        var loss = nn.functional.binary_cross_entropy_with_logits(logits, labels, weight, reduction: nn.Reduction.Sum);
+        if (!options.SumLoss) { var pixels = weight.sum(); loss = loss.div(pixels.maximum(ones_like(pixels))); }
         loss.backward();
         optimizer.step();
         return loss.item<float>();

@@ -18,13 +18,15 @@ public static class SiloCommand
         var threads = new Option<int>("--torch-threads") { Description = "torch intra-op threads", DefaultValueFactory = _ => 1 };
         var checkpoints = new Option<DirectoryInfo>("--checkpoints") { Description = "checkpoint folder (the same path on every silo)", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".segcluster", "checkpoints")) };
         var dataRoots = new Option<DirectoryInfo[]>("--data-root") { Description = "folder runs may read data and weights from (repeatable); none: any", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("silo", "Run one silo of the cluster (ADO.NET clustering on PostgreSQL)") { name, port, gateway, advertise, devices, threads, checkpoints, dataRoots };
+        var fastFailure = new Option<bool>("--fast-failure-detection") { Description = "declare a dead silo within seconds (localhost clusters)" };
+        var command = new Command("silo", "Run one silo of the cluster (ADO.NET clustering on PostgreSQL)") { name, port, gateway, advertise, devices, threads, checkpoints, dataRoots, fastFailure };
         command.SetAction(async (parse, cancel) =>
         {
             var connectionString = DatabaseSettings.Resolve(null);
             using var host = SiloHostBuilder.Build(
                 connectionString,
-                new SiloHostBuilder.Endpoints(parse.GetValue(name)!, parse.GetValue(port), parse.GetValue(gateway), parse.GetValue(advertise)),
+                new SiloHostBuilder.Endpoints(parse.GetValue(name)!, parse.GetValue(port), parse.GetValue(gateway), parse.GetValue(advertise),
+                    parse.GetValue(fastFailure)),
                 new SiloSettings
                 {
                     Devices = [.. parse.GetValue(devices)!],
