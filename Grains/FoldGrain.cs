@@ -60,7 +60,8 @@ public sealed class FoldGrain(
         state.State.State = "cancelled";
         await state.WriteStateAsync();
         cancellation?.Cancel();
-        if (work is null) await FinishAsync();
+        // Not awaited: finishing notifies the run grain, which may be the caller waiting on this very call.
+        if (work is null) _ = FinishAsync();
     }
 
     private FoldStatus Status() => live ?? new FoldStatus(state.State.Fold, state.State.State, 0, state.State.Config?.Iterations ?? 0, 0, 0, 0, 0, 0,

@@ -12,10 +12,13 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IReadOnlyList<Process> Silos => silos;
 
+    /// <summary>The silo port of the first silo; silo i listens on BasePort + i.</summary>
+    public int BasePort { get; private init; }
+
     public static LocalCluster Start(int count, string connectionString, int torchThreads, string checkpoints, string dataRoot,
         int basePort = 21111, int baseGateway = 31000)
     {
-        var cluster = new LocalCluster();
+        var cluster = new LocalCluster { BasePort = basePort };
         try
         {
             for (var i = 0; i < count; i++)

@@ -19,7 +19,7 @@ public static class DemoCommand
         var noWait = new Option<bool>("--no-wait") { Description = "exit when done instead of keeping the cluster up" };
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var silos = new Option<int>("--silos") { Description = "number of local silo processes", DefaultValueFactory = _ => 4 };
-        var iterations = new Option<int>("--iterations") { Description = "training iterations per fold", DefaultValueFactory = _ => 3000 };
+        var iterations = new Option<int>("--iterations") { Description = "training iterations per fold", DefaultValueFactory = _ => 6000 };
         var episodes = new Option<int>("--episodes") { Description = "test episodes per fold and shot count", DefaultValueFactory = _ => 1000 };
         var command = new Command("demo", "Run the embedded default end to end on a local multi-silo cluster") { noWait, json, silos, iterations, episodes };
         command.SetAction(async (parse, cancel) =>

@@ -1,0 +1,116 @@
+using SegCluster.Contracts;
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Evaluation;
+using SegCluster.Learning.Models;
+using SegCluster.Learning.Training;
+using SegCluster.Storage;
+
+namespace SegCluster.Grains.Tests;
+
+/// <summary>Runs on a real 3-silo cluster (one CPU slot each): placement, queueing, fan-out, merging, retries, cancel.</summary>
+public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture<LocalClusterFixture>
+{
+    [Fact]
+    public async Task Four_folds_on_three_slots_train_one_per_slot_and_their_batches_merge_exactly()
+    {
+        var config = cluster.SmallRun("four-folds", [0, 1, 2, 3]);
+        await cluster.Client.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config);
+        var status = await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(6));
+        Assert.Equal("done", status.State);
+
+        // One training per slot: folds that used the same device never overlapped in time; three slots, four folds.
+        var folds = await cluster.Results.ReadFoldsAsync(config.RunId);
+        Assert.All(folds, f => Assert.Equal("done", f.Status));
+        var intervals = await FoldIntervalsAsync(config.RunId);
+        Assert.True(intervals.Select(i => i.Slot).Distinct().Count() <= 3);
+        foreach (var sameSlot in intervals.GroupBy(i => i.Slot))
+        {
+            var ordered = sameSlot.OrderBy(i => i.Start).ToList();
+            for (var i = 1; i < ordered.Count; i++) Assert.True(ordered[i].Start >= ordered[i - 1].End, $"folds overlapped on {sameSlot.Key}");
+        }
+
+        // Exact merging: the batches scored across the cluster add up to the same counts as scoring all episodes here.
+        TorchSharp.torch.set_num_threads(1);
+        var catalog = DataCatalog.Scan(cluster.Data.Sources);
+        var totals = await cluster.Results.ReadClassTotalsAsync(config.RunId);
+        foreach (var fold in config.Folds)
+        {
+            var split = FoldSplit.Build(catalog, fold);
+            var episodes = FoldPlan.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
+            var checkpoint = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, config.RunId, fold)).LatestGood()!;
+            using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
+            CheckpointFile.LoadModel(checkpoint, network);
+            foreach (var (method, solver) in new (string, IEpisodeSolver)[] { ("oslsm", new OslsmSolver(network)), ("all-foreground", new AllForegroundSolver()) })
+            {
+                var local = EpisodeEvaluator.Score(solver, episodes, split.Test.ToDictionary(i => i.Id)).Scores
+                    .GroupBy(s => s.ClassId).OrderBy(g => g.Key)
+                    .Select(g => (g.Key, g.Count(), g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative)));
+                var stored = totals.Where(t => t.Fold == fold && t.Method == method && t.Shots == 1).OrderBy(t => t.ClassId)
+                    .Select(t => (t.ClassId, t.Episodes, t.TruePositive, t.FalsePositive, t.FalseNegative));
+                Assert.Equal(local, stored);
+            }
+        }
+        Assert.Equal(4 * 2 * 5, await cluster.ScalarAsync("SELECT count(*) FROM episode_batches WHERE run_id = @r", ("r", config.RunId)));
+    }
+
+    [Fact]
+    public async Task A_retried_batch_returns_the_stored_result_and_is_counted_once()
+    {
+        var config = cluster.SmallRun("retries", [2], iterations: 20, episodes: 14);
+        await cluster.Client.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config);
+        Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(4))).State);
+
+        var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 2);
+        var batch = FoldPlan.Batches(config, split, 1)[1];
+        var request = new EpisodeBatchRequest(config, 2, "all-foreground", 1, 1, "", batch);
+        var again = await cluster.Client.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/2/all-foreground/1/1").ScoreAsync(request);
+        Assert.True(again.FromStore);
+
+        // A new batch key, scored twice (the second call as a retry would be): computed once, then read back.
+        var fresh = request with { Batch = 9 };
+        var first = await cluster.Client.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/2/all-foreground/1/9").ScoreAsync(fresh);
+        var second = await cluster.Client.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/2/all-foreground/1/9-retry").ScoreAsync(fresh);
+        Assert.False(first.FromStore);
+        Assert.True(second.FromStore);
+        Assert.Equal(first.Classes, second.Classes);
+        Assert.Equal(1, await cluster.ScalarAsync(
+            "SELECT count(*) FROM episode_batches WHERE run_id = @r AND method = 'all-foreground' AND batch = 9", ("r", config.RunId)));
+    }
+
+    [Fact]
+    public async Task Cancel_stops_training_and_frees_the_slots()
+    {
+        var config = cluster.SmallRun("cancelled", [0, 3], iterations: 1_000_000);
+        var run = cluster.Client.Client.GetGrain<IRunGrain>(config.RunId);
+        await run.StartAsync(config);
+        await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(3), s => s.Folds.Any(f => f.State == "training" && f.Iteration > 0));
+        await run.CancelAsync();
+        var status = await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(2), s => s.IsFinished && s.Folds.All(f => f.IsFinished));
+        Assert.Equal("cancelled", status.State);
+        await cluster.WaitAsync(config.RunId, TimeSpan.FromSeconds(30), _ =>
+            cluster.ScalarAsync("SELECT count(*) FROM device_slots WHERE fold_key LIKE 'cancelled/%'").GetAwaiter().GetResult() == 0);
+    }
+
+    [Fact]
+    public async Task An_invalid_config_is_refused_naming_the_field_and_writes_nothing()
+    {
+        var config = cluster.SmallRun("invalid", [0, 7]) with { Voc = "/etc/../no/such/folder" };
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config));
+        Assert.Contains("folds", error.Message);
+        Assert.Contains("voc", error.Message);
+        Assert.Equal(0, await cluster.ScalarAsync("SELECT count(*) FROM runs WHERE run_id = 'invalid'"));
+    }
+
+    private async Task<IReadOnlyList<(string Slot, DateTime Start, DateTime End)>> FoldIntervalsAsync(string runId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(cluster.Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var query = new Npgsql.NpgsqlCommand(
+            "SELECT silo || '/' || device, started_at, finished_at FROM folds WHERE run_id = @r", connection);
+        query.Parameters.AddWithValue("r", runId);
+        var rows = new List<(string, DateTime, DateTime)>();
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows.Add((reader.GetString(0), reader.GetDateTime(1), reader.GetDateTime(2)));
+        return rows;
+    }
+}
