@@ -26,6 +26,7 @@ public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, D
 
     private BatchRow Score(EpisodeBatchRequest request, BatchKey key)
     {
+        Learning.TorchRuntime.ApplyToCurrentThread();
         var split = data.Split(request.Config, request.Fold);
         var solver = solvers.Create(request.Method, request.Config, request.Fold, request.Checkpoint);
         var episodes = request.Episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();

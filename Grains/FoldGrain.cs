@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -148,13 +147,17 @@ public sealed class FoldGrain(
         var store = new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold));
         var trainer = new FoldTrainer(split, FoldPlan.Training(config, fold), store)
         {
-            CheckpointWritten = (iteration, path) => events.Writer.TryWrite((iteration, path)),
+            CheckpointWritten = written => events.Writer.TryWrite(written),
             CorruptCheckpoint = message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message),
         };
         var clock = Stopwatch.StartNew();
         var training = Task.Factory.StartNew(() =>
         {
-            try { return trainer.Run(new ChannelProgress(events.Writer), cancel); }
+            try
+            {
+                Learning.TorchRuntime.ApplyToCurrentThread();
+                return trainer.Run(new ChannelProgress(events.Writer), cancel);
+            }
             finally { events.Writer.TryComplete(); }
         }, cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
@@ -170,9 +173,8 @@ public sealed class FoldGrain(
                     await results.AddTrainingPointAsync(config.RunId, fold, p.Iteration, p.Loss, p.IterationsPerSecond);
                     await WriteFoldRowAsync(live);
                     break;
-                case (int iteration, string path):
-                    var bytes = await File.ReadAllBytesAsync(path, CancellationToken.None);
-                    await results.AddCheckpointAsync(config.RunId, fold, iteration, path, Convert.ToHexString(SHA256.HashData(bytes)), bytes.Length);
+                case CheckpointInfo written:
+                    await results.AddCheckpointAsync(config.RunId, fold, written.Iteration, written.Path, written.Sha256, written.Bytes);
                     break;
             }
         }
@@ -198,7 +200,20 @@ public sealed class FoldGrain(
             try
             {
                 var key = $"{config.RunId}/{fold}/{request.Method}/{request.Shots}/{request.Batch}";
-                await GrainFactory.GetGrain<IEpisodeGrain>(key).ScoreAsync(request);
+                // A batch whose silo died is scored again elsewhere; the stored-result check makes that safe.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await GrainFactory.GetGrain<IEpisodeGrain>(key).ScoreAsync(request);
+                        break;
+                    }
+                    catch (Exception e) when (attempt < 5 && e is OrleansException or TimeoutException)
+                    {
+                        logger.LogWarning("batch {Key} attempt {Attempt} failed: {Message}", key, attempt, e.Message);
+                        await Task.Delay(TimeSpan.FromSeconds(2 * attempt), cancel);
+                    }
+                }
                 live = live with { BatchesDone = ++done };
             }
             finally { gate.Release(); }

@@ -27,7 +27,6 @@ public sealed class ClusterClientHost : IAsyncDisposable
                 o.ClusterId = ClusterSettings.ClusterId;
                 o.ServiceId = ClusterSettings.ServiceId;
             });
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterSettings.ResponseTimeout);
             client.UseAdoNetClustering(o =>
             {
                 o.Invariant = ClusterSettings.AdoInvariant;

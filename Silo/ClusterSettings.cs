@@ -11,7 +11,8 @@ public static class ClusterSettings
     public const int DefaultSiloPort = 11111;
     public const int DefaultGatewayPort = 30000;
 
-    /// <summary>Grain calls may wait this long (a batch of VGG-16 episodes on a CPU takes minutes).</summary>
+    /// <summary>Grain calls between silos may wait this long (a batch of VGG-16 episodes on a CPU takes minutes).
+    /// Clients keep Orleans' default: their calls are short and retried.</summary>
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(15);
 
     /// <summary>Silos and gateways bind to loopback unless an advertised address is configured (k8s: POD_IP).</summary>

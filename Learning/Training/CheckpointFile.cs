@@ -8,6 +8,9 @@ using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Training;
 
+/// <summary>A written checkpoint: where, its SHA-256 and size (recorded as checkpoint metadata in PostgreSQL).</summary>
+public sealed record CheckpointInfo(int Iteration, string Path, string Sha256, long Bytes);
+
 /// <summary>What a checkpoint records besides the tensors.</summary>
 public sealed record CheckpointMetadata(int Iteration, ulong[] SamplerState, string ConfigJson, Dictionary<string, string> Sha256);
 
@@ -21,7 +24,7 @@ public static class CheckpointFile
 {
     private const string Model = "model.bin", Optimizer = "optimizer.bin", Rng = "rng.bin", Meta = "meta.json";
 
-    public static void Save(string path, OslsmNetwork model, OptimizerHelper optimizer, int iteration, ulong[] samplerState, string configJson)
+    public static CheckpointInfo Save(string path, OslsmNetwork model, OptimizerHelper optimizer, int iteration, ulong[] samplerState, string configJson)
     {
         var blobs = new Dictionary<string, byte[]>
         {
@@ -34,7 +37,9 @@ public static class CheckpointFile
         blobs[Meta] = JsonSerializer.SerializeToUtf8Bytes(metadata);
 
         var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        string sha256;
+        long bytes;
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite))
         {
             using (var zip = new ZipArchive(file, ZipArchiveMode.Create, leaveOpen: true))
                 foreach (var (name, data) in blobs)
@@ -43,8 +48,12 @@ public static class CheckpointFile
                     entry.Write(data);
                 }
             file.Flush(flushToDisk: true);
+            bytes = file.Length;
+            file.Position = 0;
+            sha256 = Convert.ToHexString(SHA256.HashData(file));
         }
         File.Move(temporary, path, overwrite: true);
+        return new CheckpointInfo(iteration, path, sha256, bytes);
     }
 
     /// <summary>Verifies every checksum, then restores model, optimizer and torch RNG; returns the metadata.</summary>

@@ -12,8 +12,8 @@ namespace SegCluster.Learning.Training;
 /// </summary>
 public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store)
 {
-    /// <summary>Called after each checkpoint is written: (iteration, path).</summary>
-    public Action<int, string>? CheckpointWritten { get; init; }
+    /// <summary>Called (on the training thread) after each checkpoint is written.</summary>
+    public Action<CheckpointInfo>? CheckpointWritten { get; init; }
 
     /// <summary>Called when a corrupt checkpoint is skipped.</summary>
     public Action<string>? CorruptCheckpoint { get; init; }
@@ -65,9 +65,9 @@ public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, Chec
             {
                 lastPath = store.PathFor(iteration);
                 Directory.CreateDirectory(store.Directory);
-                CheckpointFile.Save(lastPath, network, trainer.Optimizer, iteration, item.SamplerStateAfter, config.ToJson());
+                var written = CheckpointFile.Save(lastPath, network, trainer.Optimizer, iteration, item.SamplerStateAfter, config.ToJson());
                 store.Prune();
-                CheckpointWritten?.Invoke(iteration, lastPath);
+                CheckpointWritten?.Invoke(written);
             }
         }
         return lastPath;

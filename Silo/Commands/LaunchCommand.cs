@@ -26,11 +26,28 @@ public static class LaunchCommand
         return command;
     }
 
+    /// <summary>Starting is idempotent, so a start lost to a dying gateway or silo is simply sent again.</summary>
+    public static async Task StartWithRetryAsync(IClusterClient client, RunConfig config, CancellationToken cancel)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await client.GetGrain<IRunGrain>(config.RunId).StartAsync(config);
+                return;
+            }
+            catch (Exception e) when (attempt < 6 && e is OrleansException or TimeoutException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancel);
+            }
+        }
+    }
+
     /// <summary>Starts the run, follows it and reports; exit code 0 only when every fold finished.</summary>
     public static async Task<int> RunAndReportAsync(IClusterClient client, string connectionString, RunConfig config, string? jsonPath,
         string dataLabel, bool detach, CancellationToken cancel)
     {
-        await client.GetGrain<IRunGrain>(config.RunId).StartAsync(config);
+        await StartWithRetryAsync(client, config, cancel);
         Console.WriteLine($"run {config.RunId} started");
         if (detach) return 0;
         var status = await RunFollower.FollowAsync(client, config.RunId, cancel);

@@ -9,7 +9,7 @@ public static class RunFollower
     public static async Task<RunStatus> FollowAsync(IClusterClient client, string runId, CancellationToken cancel)
     {
         var run = client.GetGrain<IRunGrain>(runId);
-        var status = await run.GetStatusAsync();
+        var status = await StatusAsync(run, cancel);
         if (!AnsiConsole.Profile.Capabilities.Interactive)
             return await FollowPlainAsync(run, cancel);
         await AnsiConsole.Progress()
@@ -19,7 +19,7 @@ public static class RunFollower
                 var bars = status.Folds.ToDictionary(f => f.Fold, f => context.AddTask($"fold {f.Fold}", maxValue: 1));
                 while (true)
                 {
-                    status = await run.GetStatusAsync();
+                    status = await StatusAsync(run, cancel);
                     foreach (var fold in status.Folds)
                     {
                         var bar = bars[fold.Fold];
@@ -39,7 +39,7 @@ public static class RunFollower
         var printed = new Dictionary<int, string>();
         while (true)
         {
-            var status = await run.GetStatusAsync();
+            var status = await StatusAsync(run, cancel);
             foreach (var fold in status.Folds)
             {
                 var line = $"{fold.State} {(int)(Fraction(fold) * 10) * 10}%";
@@ -49,6 +49,19 @@ public static class RunFollower
             }
             if (status.IsFinished) return status;
             await Task.Delay(TimeSpan.FromSeconds(1), cancel);
+        }
+    }
+
+    /// <summary>The run's status; while a silo (or the gateway) is being replaced, asks again.</summary>
+    public static async Task<RunStatus> StatusAsync(IRunGrain run, CancellationToken cancel)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await run.GetStatusAsync(); }
+            catch (Exception e) when (attempt < 60 && e is OrleansException or TimeoutException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancel);
+            }
         }
     }
 

@@ -14,7 +14,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     public async Task Four_folds_on_three_slots_train_one_per_slot_and_their_batches_merge_exactly()
     {
         var config = cluster.SmallRun("four-folds", [0, 1, 2, 3]);
-        await cluster.Client.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config);
+        await cluster.StartAsync(config);
         var status = await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(6));
         Assert.Equal("done", status.State);
 
@@ -57,7 +57,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     public async Task A_retried_batch_returns_the_stored_result_and_is_counted_once()
     {
         var config = cluster.SmallRun("retries", [2], iterations: 20, episodes: 14);
-        await cluster.Client.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config);
+        await cluster.StartAsync(config);
         Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(4))).State);
 
         var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 2);

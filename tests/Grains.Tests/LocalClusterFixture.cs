@@ -60,12 +60,14 @@ public class LocalClusterFixture : IAsyncLifetime
         Optimizer = "adam",
     };
 
+    public Task StartAsync(RunConfig config) => LaunchCommand.StartWithRetryAsync(Client.Client, config, CancellationToken.None);
+
     public async Task<RunStatus> WaitAsync(string runId, TimeSpan timeout, Func<RunStatus, bool>? until = null, bool silosMustLive = true)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var status = await Client.Client.GetGrain<IRunGrain>(runId).GetStatusAsync();
+            var status = await RunFollower.StatusAsync(Client.Client.GetGrain<IRunGrain>(runId), CancellationToken.None);
             if ((until ?? (s => s.IsFinished))(status)) return status;
             if (silosMustLive) Cluster.ThrowIfAnyExited();
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} still {status.State}: {string.Join("; ", status.Folds)}");

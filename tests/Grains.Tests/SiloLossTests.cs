@@ -1,0 +1,46 @@
+using SegCluster.Contracts;
+
+namespace SegCluster.Grains.Tests;
+
+/// <summary>
+/// SIGKILL a silo while it trains a fold: the fold resumes from its last checkpoint on another silo and the run
+/// ends with exactly the numbers of an uninterrupted run with the same seed. (Own cluster: it loses a silo.)
+/// </summary>
+public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture<SiloLossTests.Fixture>
+{
+    public sealed class Fixture : LocalClusterFixture;
+
+    [Fact]
+    public async Task A_fold_whose_silo_is_killed_resumes_elsewhere_with_the_same_results()
+    {
+        var interrupted = cluster.SmallRun("killed", [1], iterations: 600, episodes: 21) with { CheckpointEvery = 50 };
+        await cluster.StartAsync(interrupted);
+        var training = await cluster.WaitAsync(interrupted.RunId, TimeSpan.FromMinutes(3),
+            s => s.Folds.Single().State == "training" && s.Folds.Single().Iteration >= 150);
+        var victimSilo = training.Folds.Single().Silo!;
+        var port = int.Parse(victimSilo.Split('@')[0].Split(':')[1]);
+        var victim = cluster.Cluster.Silos[port - cluster.Cluster.BasePort];
+        victim.Kill();   // SIGKILL: no graceful shutdown, no last checkpoint
+        await victim.WaitForExitAsync();
+
+        var finished = await cluster.WaitAsync(interrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false);
+        Assert.Equal("done", finished.State);
+        var fold = (await cluster.Results.ReadFoldsAsync(interrupted.RunId)).Single();
+        Assert.NotEqual(victimSilo, fold.Silo);
+
+        var uninterrupted = interrupted with { RunId = "not-killed" };
+        await cluster.StartAsync(uninterrupted);
+        var second = await cluster.WaitAsync(uninterrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false);
+        Assert.True(second.State == "done", string.Join("; ", second.Folds));
+
+        var control = uninterrupted with { RunId = "not-killed-again" };
+        await cluster.StartAsync(control);
+        await cluster.WaitAsync(control.RunId, TimeSpan.FromMinutes(5), silosMustLive: false);
+        Assert.Equal(await cluster.Results.ReadClassTotalsAsync(uninterrupted.RunId), await cluster.Results.ReadClassTotalsAsync(control.RunId));
+
+        var a = await cluster.Results.ReadClassTotalsAsync(interrupted.RunId);
+        var b = await cluster.Results.ReadClassTotalsAsync(uninterrupted.RunId);
+        Assert.NotEmpty(a);
+        Assert.Equal(b, a);
+    }
+}
