@@ -2,33 +2,61 @@ namespace SegCluster.Contracts;
 
 /// <summary>
 /// Everything that decides a run, recorded with it. Paths are as the silos see them (a shared volume in k8s).
-/// Defaults follow the paper where one applies (1000 episodes, 1- and 5-shot, lr 1e-10, momentum 0.99).
+/// Start from <see cref="PaperProtocol"/>. Members carry no initialisers of their own: Orleans' serializer omits
+/// members equal to default(T), so an initialiser would silently turn a 0 or false back into the default on the
+/// way through a grain call or grain storage.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record RunConfig
 {
     [Id(0)] public string RunId { get; init; } = "";
-    [Id(1)] public int[] Folds { get; init; } = [0, 1, 2, 3];
-    [Id(2)] public int[] Shots { get; init; } = [1, 5];
-    [Id(3)] public string[] Methods { get; init; } = ["oslsm"];
-    [Id(4)] public string Preset { get; init; } = "vgg16-fcn32s";
-    [Id(5)] public int QuerySize { get; init; } = 500;
-    [Id(6)] public int SupportSize { get; init; } = 224;
+    [Id(1)] public int[] Folds { get; init; } = [];
+    [Id(2)] public int[] Shots { get; init; } = [];
+    [Id(3)] public string[] Methods { get; init; } = [];
+    [Id(4)] public string Preset { get; init; } = "";
+    [Id(5)] public int QuerySize { get; init; }
+    [Id(6)] public int SupportSize { get; init; }
     [Id(7)] public string Voc { get; init; } = "";
     [Id(8)] public string? Sbd { get; init; }
     [Id(9)] public string? Aug { get; init; }
     [Id(10)] public string? ImageNetWeights { get; init; }
-    [Id(11)] public int Iterations { get; init; } = 60000;
-    [Id(12)] public int CheckpointEvery { get; init; } = 1000;
-    [Id(13)] public int ProgressEvery { get; init; } = 50;
-    [Id(14)] public int Episodes { get; init; } = 1000;
-    [Id(15)] public int BatchSize { get; init; } = 50;
-    [Id(16)] public ulong Seed { get; init; } = 1;
-    [Id(17)] public double LearningRate { get; init; } = 1e-10;
-    [Id(18)] public double Momentum { get; init; } = 0.99;
-    [Id(19)] public double ConditioningLearningRateMultiplier { get; init; } = 0.1;
-    [Id(20)] public bool SumLoss { get; init; } = true;
-    [Id(21)] public string Optimizer { get; init; } = "sgd";
-    [Id(22)] public double Threshold { get; init; } = 0.5;
-    [Id(23)] public int MinClassPixels { get; init; } = 1;
+    [Id(11)] public int Iterations { get; init; }
+    [Id(12)] public int CheckpointEvery { get; init; }
+    [Id(13)] public int ProgressEvery { get; init; }
+    [Id(14)] public int Episodes { get; init; }
+    [Id(15)] public int BatchSize { get; init; }
+    [Id(16)] public ulong Seed { get; init; }
+    [Id(17)] public double LearningRate { get; init; }
+    [Id(18)] public double Momentum { get; init; }
+    [Id(19)] public double ConditioningLearningRateMultiplier { get; init; }
+    [Id(20)] public bool MeanLoss { get; init; }
+    [Id(21)] public string Optimizer { get; init; } = "";
+    [Id(22)] public double Threshold { get; init; }
+    [Id(23)] public int MinClassPixels { get; init; }
+
+    /// <summary>
+    /// The paper's protocol: folds 0..3, 1- and 5-shot, 1000 episodes, VGG-16 FCN-32s at 500x500 (supports 224x224),
+    /// SGD at lr 1e-10 on the summed loss, momentum 0.99, eta multiplier 0.1, 60k iterations, threshold 0.5.
+    /// </summary>
+    public static RunConfig PaperProtocol => new()
+    {
+        Folds = [0, 1, 2, 3],
+        Shots = [1, 5],
+        Methods = ["oslsm"],
+        Preset = "vgg16-fcn32s",
+        QuerySize = 500,
+        SupportSize = 224,
+        Iterations = 60000,
+        CheckpointEvery = 1000,
+        ProgressEvery = 50,
+        Episodes = 1000,
+        BatchSize = 50,
+        Seed = 1,
+        LearningRate = 1e-10,
+        Momentum = 0.99,
+        ConditioningLearningRateMultiplier = 0.1,
+        Optimizer = "sgd",
+        Threshold = 0.5,
+        MinClassPixels = 1,
+    };
 }

@@ -11,7 +11,7 @@ public static class FoldPlan
 {
     public static FoldTrainingConfig Training(RunConfig config, int fold) => new(
         fold, config.Preset, config.QuerySize, config.SupportSize, config.Iterations, config.CheckpointEvery, config.ProgressEvery,
-        config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, config.SumLoss, config.Optimizer),
+        config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, SumLoss: !config.MeanLoss, config.Optimizer),
         config.ImageNetWeights);
 
     /// <summary>The N test episodes of a fold for k shots, split into batches; identical for every method.</summary>

@@ -23,32 +23,18 @@ public sealed class OslsmTrainer : IDisposable
 {
     private readonly OslsmNetwork network;
     private readonly TrainingOptions options;
-    private readonly TorchSharp.Modules.OptimizerHelper optimizer;
+    private readonly OslsmOptimizer optimizer;
 
     /// <summary>The optimizer, for checkpoints (its momentum buffers are part of the training state).</summary>
-    public TorchSharp.Modules.OptimizerHelper Optimizer => optimizer;
+    public OslsmOptimizer Optimizer => optimizer;
 
     public OslsmTrainer(OslsmNetwork network, TrainingOptions options)
     {
         this.network = network;
         this.options = options;
-        var conditioningRate = options.LearningRate * options.ConditioningLearningRateMultiplier;
-        optimizer = options.Optimizer switch
-        {
-            "sgd" => optim.SGD(
-                [
-                    new TorchSharp.Modules.SGD.ParamGroup(network.SegmentationParameters, lr: options.LearningRate),
-                    new TorchSharp.Modules.SGD.ParamGroup(network.ConditioningParameters, lr: conditioningRate),
-                ],
-                options.LearningRate, momentum: options.Momentum),
-            "adam" => optim.Adam(
-                [
-                    new TorchSharp.Modules.Adam.ParamGroup(network.SegmentationParameters, lr: options.LearningRate),
-                    new TorchSharp.Modules.Adam.ParamGroup(network.ConditioningParameters, lr: conditioningRate),
-                ],
-                options.LearningRate),
-            _ => throw new ArgumentException($"unknown optimizer '{options.Optimizer}' (sgd or adam)", nameof(options)),
-        };
+        optimizer = new OslsmOptimizer(options.Optimizer, options.Momentum,
+            (network.SegmentationParameters, options.LearningRate),
+            (network.ConditioningParameters, options.LearningRate * options.ConditioningLearningRateMultiplier));
     }
 
     /// <summary>One step. <paramref name="target"/> holds 1 (class), 0 (background) or 255 (void) per query pixel.</summary>
@@ -57,7 +43,7 @@ public sealed class OslsmTrainer : IDisposable
     {
         using var scope = NewDisposeScope();
         network.train();
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         var logits = network.call(query.unsqueeze(0), support.unsqueeze(0)).squeeze(0);
         // Targets and weights as tensors, not scalar comparisons: implicit Scalars in a hot loop can be finalised
         // by the GC while libtorch still reads them.
@@ -66,7 +52,7 @@ public sealed class OslsmTrainer : IDisposable
         var loss = nn.functional.binary_cross_entropy_with_logits(logits, labels, weight, reduction: nn.Reduction.Sum);
         if (!options.SumLoss) { var pixels = weight.sum(); loss = loss.div(pixels.maximum(ones_like(pixels))); }
         loss.backward();
-        optimizer.step();
+        optimizer.Step();
         return loss.item<float>();
     }
 

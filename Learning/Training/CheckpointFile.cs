@@ -24,12 +24,12 @@ public static class CheckpointFile
 {
     private const string Model = "model.bin", Optimizer = "optimizer.bin", Rng = "rng.bin", Meta = "meta.json";
 
-    public static CheckpointInfo Save(string path, OslsmNetwork model, OptimizerHelper optimizer, int iteration, ulong[] samplerState, string configJson)
+    public static CheckpointInfo Save(string path, OslsmNetwork model, OslsmOptimizer optimizer, int iteration, ulong[] samplerState, string configJson)
     {
         var blobs = new Dictionary<string, byte[]>
         {
             [Model] = Serialize(w => model.save(w)),
-            [Optimizer] = Serialize(w => optimizer.save_state_dict(w)),
+            [Optimizer] = Serialize(w => optimizer.save(w)),
             [Rng] = model.GeneratorState,
         };
         var metadata = new CheckpointMetadata(iteration, samplerState, configJson,
@@ -57,13 +57,13 @@ public static class CheckpointFile
     }
 
     /// <summary>Verifies every checksum, then restores model, optimizer and torch RNG; returns the metadata.</summary>
-    public static CheckpointMetadata Load(string path, OslsmNetwork model, OptimizerHelper optimizer)
+    public static CheckpointMetadata Load(string path, OslsmNetwork model, OslsmOptimizer optimizer)
     {
         var (metadata, blobs) = ReadVerified(path);
         try
         {
             model.load(new BinaryReader(new MemoryStream(blobs[Model])));
-            optimizer.load_state_dict(new BinaryReader(new MemoryStream(blobs[Optimizer])));
+            optimizer.load(new BinaryReader(new MemoryStream(blobs[Optimizer])));
             model.GeneratorState = blobs[Rng];
         }
         catch (Exception e) when (e is not DataFileException)

@@ -53,7 +53,7 @@ public static class DemoCommand
     }
 
     /// <summary>The demo's run: tiny preset from scratch (Adam, mean loss), 64-pixel inputs, all folds, 1- and 5-shot.</summary>
-    public static RunConfig DemoConfig(string runId, SyntheticPascal.Layout data, int iterations, int episodes) => new()
+    public static RunConfig DemoConfig(string runId, SyntheticPascal.Layout data, int iterations, int episodes) => RunConfig.PaperProtocol with
     {
         RunId = runId,
         Methods = ["oslsm", "all-foreground", "copy-support-mask"],
@@ -69,7 +69,7 @@ public static class DemoCommand
         BatchSize = 100,
         LearningRate = 1e-3,
         ConditioningLearningRateMultiplier = 1,
-        SumLoss = false,
+        MeanLoss = true,
         Optimizer = "adam",
     };
 

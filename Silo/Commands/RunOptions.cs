@@ -6,7 +6,7 @@ namespace SegCluster.Silo.Commands;
 /// <summary>The options that describe a run, shared by `launch` and `reproduce`; defaults are the paper's protocol.</summary>
 public sealed class RunOptions
 {
-    private readonly RunConfig defaults = new();
+    private readonly RunConfig defaults = RunConfig.PaperProtocol;
     public Option<string?> RunId { get; } = new("--run-id") { Description = "run id (default: generated)" };
     public Option<int[]> Folds { get; } = new("--folds") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [0, 1, 2, 3] };
     public Option<int[]> Shots { get; } = new("--shots") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 5] };
@@ -60,7 +60,7 @@ public sealed class RunOptions
             Seed = parse.GetValue(Seed),
             LearningRate = parse.GetValue(LearningRate) ?? defaults.LearningRate,
             Optimizer = parse.GetValue(Optimizer)!,
-            SumLoss = loss == "sum",
+            MeanLoss = loss == "mean",
             Threshold = parse.GetValue(Threshold),
         };
     }

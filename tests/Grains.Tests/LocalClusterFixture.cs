@@ -38,7 +38,7 @@ public class LocalClusterFixture : IAsyncLifetime
     }
 
     /// <summary>A small, fast run on the fixture's data (tiny preset, 48-pixel inputs, 1-shot).</summary>
-    public RunConfig SmallRun(string runId, int[] folds, int iterations = 40, int episodes = 30) => new()
+    public RunConfig SmallRun(string runId, int[] folds, int iterations = 40, int episodes = 30) => RunConfig.PaperProtocol with
     {
         RunId = runId,
         Folds = folds,
@@ -56,7 +56,7 @@ public class LocalClusterFixture : IAsyncLifetime
         BatchSize = 7,
         LearningRate = 1e-3,
         ConditioningLearningRateMultiplier = 1,
-        SumLoss = false,
+        MeanLoss = true,
         Optimizer = "adam",
     };
 
@@ -82,6 +82,14 @@ public class LocalClusterFixture : IAsyncLifetime
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async Task<string?> ScalarTextAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (await command.ExecuteScalarAsync())?.ToString();
     }
 
     public async ValueTask DisposeAsync()

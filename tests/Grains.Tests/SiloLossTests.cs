@@ -1,4 +1,6 @@
 using SegCluster.Contracts;
+using SegCluster.Learning.Models;
+using SegCluster.Learning.Training;
 
 namespace SegCluster.Grains.Tests;
 
@@ -38,9 +40,24 @@ public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture
         await cluster.WaitAsync(control.RunId, TimeSpan.FromMinutes(5), silosMustLive: false);
         Assert.Equal(await cluster.Results.ReadClassTotalsAsync(uninterrupted.RunId), await cluster.Results.ReadClassTotalsAsync(control.RunId));
 
+        // The same training: every recorded loss agrees, before and after the kill, and so do the final weights.
+        Assert.Equal(60, await cluster.ScalarAsync("""
+            SELECT count(*) FROM training_points a JOIN training_points b ON a.iteration = b.iteration AND b.run_id = 'not-killed'
+             WHERE a.run_id = 'killed' AND a.loss = b.loss
+            """));
+        Assert.Equal(FinalWeights(interrupted.RunId), FinalWeights(uninterrupted.RunId));
+
         var a = await cluster.Results.ReadClassTotalsAsync(interrupted.RunId);
         var b = await cluster.Results.ReadClassTotalsAsync(uninterrupted.RunId);
         Assert.NotEmpty(a);
         Assert.Equal(b, a);
+    }
+
+    private byte[] FinalWeights(string runId)
+    {
+        var store = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, runId, 1));
+        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
+        Assert.Equal(600, CheckpointFile.LoadModel(store.LatestGood()!, network).Iteration);
+        return network.parameters().SelectMany(p => p.bytes.ToArray()).ToArray();
     }
 }

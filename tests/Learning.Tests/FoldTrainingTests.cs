@@ -10,8 +10,8 @@ public sealed class FoldTrainingTests
     private static readonly Lazy<DataCatalog> Catalog = new(() =>
         DataCatalog.Scan(SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 200, Size: 64, Seed: 5)).Sources));
 
-    private static FoldTrainingConfig Config(int iterations) =>
-        new(Fold: 1, Preset: "tiny", QuerySize: 64, SupportSize: 64, Iterations: iterations, CheckpointEvery: 5, ProgressEvery: 5,
+    private static FoldTrainingConfig Config(int iterations, int every = 5) =>
+        new(Fold: 1, Preset: "tiny", QuerySize: 64, SupportSize: 64, Iterations: iterations, CheckpointEvery: every, ProgressEvery: 5,
             Seed: 42, Training: TrainingOptions.TinyMeanLoss);
 
     [Fact]
@@ -25,6 +25,17 @@ public sealed class FoldTrainingTests
         new FoldTrainer(split, Config(10), interrupted).Run(null, default);       // stops after iteration 10
         var resumedFinal = new FoldTrainer(split, Config(15), interrupted).Run(null, default);
 
+        Assert.Equal(Parameters(straightFinal), Parameters(resumedFinal));
+    }
+
+    [Fact]
+    public void Resuming_late_continues_bit_for_bit()
+    {
+        var split = FoldSplit.Build(Catalog.Value, 1);
+        var straightFinal = new FoldTrainer(split, Config(300, 50), new CheckpointStore(Fixtures.TempDirectory())).Run(null, default);
+        var interrupted = new CheckpointStore(Fixtures.TempDirectory());
+        new FoldTrainer(split, Config(150, 50), interrupted).Run(null, default);
+        var resumedFinal = new FoldTrainer(split, Config(300, 50), interrupted).Run(null, default);
         Assert.Equal(Parameters(straightFinal), Parameters(resumedFinal));
     }
 
