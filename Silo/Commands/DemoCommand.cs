@@ -41,7 +41,8 @@ public static class DemoCommand
             var config = DemoConfig(RunOptions.NewRunId("demo"), data, parse.GetValue(iterations), parse.GetValue(episodes));
             var exit = await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
                 "generated data set (synthetic, not VOC), tiny preset", detach: false, cancel);
-            AnsiConsole.MarkupLine("[grey]dashboard: not part of this version yet[/]");
+            if (Environment.GetEnvironmentVariable("SEGCLUSTER_DASHBOARD_URL") is { Length: > 0 } url)
+                AnsiConsole.MarkupLine($"dashboard: [link]{Markup.Escape(url)}[/] (runs, folds, Table 1 and Table 2)");
             if (!parse.GetValue(noWait))
             {
                 AnsiConsole.MarkupLine("cluster running; press Ctrl+C to stop");

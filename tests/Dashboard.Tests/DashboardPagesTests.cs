@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+using SegCluster.Storage;
+using SegCluster.Tests;
+
+namespace SegCluster.Dashboard.Tests;
+
+/// <summary>The dashboard served by Kestrel on loopback over a real PostgreSQL database holding one scored run.</summary>
+public sealed class DashboardPagesTests
+{
+    [Fact]
+    public async Task Runs_page_and_run_page_show_the_stored_scores_beside_the_papers()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        SchemaMigrator.Apply(database.ConnectionString);
+        var store = new ResultsStore(database.ConnectionString);
+        await store.CreateRunAsync("shown", """{"Preset":"tiny","Folds":[0],"Shots":[1],"Methods":["oslsm"],"Seed":7}""", "hash", "{}", [(0, 100)]);
+        await store.UpdateFoldAsync("shown", new FoldRow(0, "done", "done", "silo-a", "cpu:0", 100, 100, 12.5, null));
+        // Fold 0's classes are 1..5: IoU 0.5 for class 1 and 0.25 for class 2, nothing for the others: meanIoU 15.0%.
+        await store.SaveBatchAsync(new BatchRow(new BatchKey("shown", 0, "oslsm", 1, 0),
+            [new ClassCountsRow(1, 2, 50, 25, 25, 900), new ClassCountsRow(2, 1, 10, 20, 10, 960)], [0.02, 0.03, 0.04], "silo-b"));
+        await store.SetRunStatusAsync("shown", "done");
+
+        var port = FreePort();
+        await using var app = DashboardApp.Build(["--urls", $"http://127.0.0.1:{port}"], database.ConnectionString);
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        var runs = await http.GetStringAsync("/");
+        Assert.Contains("href=\"runs/shown\"", runs);
+        Assert.Contains("15.0", runs);
+
+        var run = await http.GetStringAsync("/runs/shown");
+        Assert.Contains("aeroplane 50.0, bicycle 25.0", run);
+        Assert.Contains("33.6", run);        // the paper's fold-0 1-shot figure, labelled beside ours
+        Assert.Contains("-18.6", run);       // 15.0 - 33.6
+        Assert.Contains("0.0300", run);      // median seconds per episode
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Binding_beyond_loopback_without_an_admin_secret_is_refused()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var error = Assert.Throws<InvalidOperationException>(() => DashboardApp.Build(["--urls", "http://0.0.0.0:5099"], database.ConnectionString));
+        Assert.Contains("admin secret", error.Message);
+        await using var allowed = DashboardApp.Build(["--urls", "http://0.0.0.0:5099", "--Dashboard:AdminSecret", "s3cret"], database.ConnectionString);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
