@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using SegCluster.Storage;
 using SegCluster.Tests;
 
@@ -21,7 +19,7 @@ public sealed class DashboardPagesTests
             [new ClassCountsRow(1, 2, 50, 25, 25, 900), new ClassCountsRow(2, 1, 10, 20, 10, 960)], [0.02, 0.03, 0.04], "silo-b"));
         await store.SetRunStatusAsync("shown", "done");
 
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var app = DashboardApp.Build(["--urls", $"http://127.0.0.1:{port}"], database.ConnectionString);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -45,12 +43,5 @@ public sealed class DashboardPagesTests
         var error = Assert.Throws<InvalidOperationException>(() => DashboardApp.Build(["--urls", "http://0.0.0.0:5099"], database.ConnectionString));
         Assert.Contains("admin secret", error.Message);
         await using var allowed = DashboardApp.Build(["--urls", "http://0.0.0.0:5099", "--Dashboard:AdminSecret", "s3cret"], database.ConnectionString);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

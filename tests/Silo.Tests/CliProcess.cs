@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace SegCluster.Silo.Tests;
@@ -40,13 +38,6 @@ public sealed class CliProcess : IAsyncDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await cli.Process.WaitForExitAsync(timeout.Token);
         return (cli.Process.ExitCode, cli.Output);
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Append(string? line)

@@ -13,7 +13,7 @@ public sealed class SiloProcessTests
         await using var database = await TestDatabase.CreateAsync();
         SchemaMigrator.Apply(database.ConnectionString);
         await using var silo = CliProcess.Start(database.ConnectionString,
-            "silo", "--name", "probe", "--port", CliProcess.FreePort().ToString(), "--gateway", CliProcess.FreePort().ToString(),
+            "silo", "--name", "probe", "--port", LoopbackPorts.Free().ToString(), "--gateway", LoopbackPorts.Free().ToString(),
             "--devices", "cpu:7");
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2));
