@@ -34,6 +34,12 @@ public sealed record RunConfig
     [Id(22)] public double Threshold { get; init; }
     [Id(23)] public int MinClassPixels { get; init; }
 
+    /// <summary>Optional folder of episode lists (fold{f}-{k}shot.txt, from `data episodes`): the test episodes to use.</summary>
+    [Id(24)] public string? EpisodeLists { get; init; }
+
+    /// <summary>Optional folder of published fold lists (fold{f}.txt, "image class" per line) restricting D_test.</summary>
+    [Id(25)] public string? FoldLists { get; init; }
+
     /// <summary>
     /// The paper's protocol: folds 0..3, 1- and 5-shot, 1000 episodes, VGG-16 FCN-32s at 500x500 (supports 224x224),
     /// SGD at lr 1e-10 on the summed loss, momentum 0.99, eta multiplier 0.1, 60k iterations, threshold 0.5.

@@ -13,6 +13,11 @@ public sealed class DataCatalogCache
         catalogs.GetOrAdd((config.Voc, config.Sbd, config.Aug),
             key => new Lazy<DataCatalog>(() => DataCatalog.Scan(new DataSources(key.Item1, key.Item2, key.Item3)))).Value;
 
-    public FoldSplit Split(RunConfig config, int fold) =>
-        FoldSplit.Build(Catalog(config), fold, new SplitOptions(config.MinClassPixels));
+    public FoldSplit Split(RunConfig config, int fold)
+    {
+        var split = FoldSplit.Build(Catalog(config), fold, new SplitOptions(config.MinClassPixels));
+        if (config.FoldLists is null) return split;
+        var path = FoldPlan.FoldListPath(config.FoldLists, fold);
+        return FoldList.RestrictTest(split, FoldList.Load(path), path);
+    }
 }

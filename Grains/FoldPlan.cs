@@ -14,15 +14,35 @@ public static class FoldPlan
         config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, SumLoss: !config.MeanLoss, config.Optimizer),
         config.ImageNetWeights);
 
-    /// <summary>The N test episodes of a fold for k shots, split into batches; identical for every method.</summary>
-    public static IReadOnlyList<EpisodeSpec[]> Batches(RunConfig config, FoldSplit split, int shots)
-    {
-        var sampler = new EpisodeSampler(split.Test, shots, SeededRandom.Derive(config.Seed, $"test-episodes-fold{split.Fold}-shots{shots}"));
-        return sampler.Take(config.Episodes)
+    /// <summary>
+    /// The test episodes of a fold for k shots, split into batches; identical for every method. Sampled from the run's
+    /// seed, or read from the run's episode lists when it names a folder of them.
+    /// </summary>
+    public static IReadOnlyList<EpisodeSpec[]> Batches(RunConfig config, FoldSplit split, int shots) =>
+        Episodes(config, split, shots)
             .Select(e => new EpisodeSpec(e.QueryId, e.ClassId, [.. e.SupportIds]))
             .Chunk(config.BatchSize)
             .ToList();
+
+    public static IReadOnlyList<Episode> Episodes(RunConfig config, FoldSplit split, int shots)
+    {
+        if (config.EpisodeLists is null)
+            return new EpisodeSampler(split.Test, shots, SeededRandom.Derive(config.Seed, $"test-episodes-fold{split.Fold}-shots{shots}"))
+                .Take(config.Episodes);
+        var path = EpisodeListPath(config.EpisodeLists, split.Fold, shots);
+        var episodes = Episode.Load(path);
+        var test = split.Test.Select(i => i.Id).ToHashSet();
+        foreach (var e in episodes)
+        {
+            if (e.Shots != shots) throw new DataFileException(path, $"episodes have {e.Shots} supports, expected {shots}");
+            if (e.SupportIds.Prepend(e.QueryId).FirstOrDefault(id => !test.Contains(id)) is { } missing)
+                throw new DataFileException(path, $"image '{missing}' is not a test image of fold {split.Fold}");
+        }
+        return episodes;
     }
+
+    public static string EpisodeListPath(string folder, int fold, int shots) => Path.Combine(folder, $"fold{fold}-{shots}shot.txt");
+    public static string FoldListPath(string folder, int fold) => Path.Combine(folder, $"fold{fold}.txt");
 
     public static string CheckpointDirectory(string root, string runId, int fold) => Path.Combine(root, runId, $"fold{fold}");
 }

@@ -37,6 +37,8 @@ public static class RunConfigValidator
         CheckPath(config.Sbd, "sbd", required: false);
         CheckPath(config.Aug, "aug", required: false);
         CheckPath(config.ImageNetWeights, "imageNetWeights", required: false, file: true);
+        CheckPath(config.EpisodeLists, "episodeLists", required: false);
+        CheckPath(config.FoldLists, "foldLists", required: false);
         if (errors.Count > 0) throw new ArgumentException("invalid run config: " + string.Join("; ", errors));
 
         void CheckPath(string? path, string field, bool required, bool file = false)

@@ -59,7 +59,7 @@ public sealed class RunGrain(
 
     public Task<RunStatus> GetStatusAsync() => Task.FromResult(new RunStatus(
         this.GetPrimaryKeyString(), state.State.Config is null ? "unknown" : state.State.State,
-        state.State.Folds.Values.OrderBy(f => f.Fold).ToList(), state.State.Error));
+        state.State.Folds.Values.OrderBy(f => f.Fold).ToList(), FirstError()));
 
     public async Task CancelAsync()
     {
@@ -110,7 +110,7 @@ public sealed class RunGrain(
     {
         state.State.State = final;
         await state.WriteStateAsync();
-        await results.SetRunStatusAsync(this.GetPrimaryKeyString(), final, state.State.Folds.Values.FirstOrDefault(f => f.Error is not null)?.Error);
+        await results.SetRunStatusAsync(this.GetPrimaryKeyString(), final, FirstError());
         watch?.Dispose();
         watch = null;
         await UnregisterAsync();
@@ -120,6 +120,8 @@ public sealed class RunGrain(
     {
         if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
     }
+
+    private string? FirstError() => state.State.Folds.Values.OrderBy(f => f.Fold).FirstOrDefault(f => f.Error is not null)?.Error;
 
     private IFoldGrain Fold(int fold) => GrainFactory.GetGrain<IFoldGrain>($"{this.GetPrimaryKeyString()}/{fold}");
 }

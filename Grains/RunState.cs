@@ -9,5 +9,4 @@ public sealed class RunState
     [Id(0)] public RunConfig? Config { get; set; }
     [Id(1)] public string State { get; set; } = "running";
     [Id(2)] public Dictionary<int, FoldStatus> Folds { get; set; } = [];
-    [Id(3)] public string? Error { get; set; }
 }

@@ -105,10 +105,5 @@ public sealed class DeviceSlots(string connectionString)
         await release.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    private Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => Connections.OpenAsync(connectionString, cancellationToken);
 }

@@ -9,8 +9,6 @@ namespace SegCluster.Storage;
 /// </summary>
 public sealed class ResultsStore(string connectionString)
 {
-    public string ConnectionString { get; } = connectionString;
-
     public async Task CreateRunAsync(string runId, string configJson, string configHash, string provenanceJson,
         IReadOnlyList<(int Fold, int Iterations)> folds, CancellationToken cancellationToken = default)
     {
@@ -213,10 +211,5 @@ public sealed class ResultsStore(string connectionString)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    private Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => Connections.OpenAsync(connectionString, cancellationToken);
 }

@@ -12,7 +12,45 @@ public static class DataCommand
     {
         Generate(),
         Summary(),
+        Episodes(),
     };
+
+    /// <summary>Writes the test episodes a run with this seed would sample, so other runs and machines can use exactly these.</summary>
+    private static Command Episodes()
+    {
+        var voc = new Option<DirectoryInfo>("--voc") { Required = true };
+        var sbd = new Option<DirectoryInfo?>("--sbd");
+        var aug = new Option<DirectoryInfo?>("--aug");
+        var output = new Option<DirectoryInfo>("--out") { Description = "folder for fold{f}-{k}shot.txt", Required = true };
+        var folds = new Option<int[]>("--folds") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [0, 1, 2, 3] };
+        var shots = new Option<int[]>("--shots") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 5] };
+        var episodes = new Option<int>("--episodes") { DefaultValueFactory = _ => 1000 };
+        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1 };
+        var command = new Command("episodes", "Export the seeded test episodes (query, class, supports) per fold and shot count") { voc, sbd, aug, output, folds, shots, episodes, seed };
+        command.SetAction(parse =>
+        {
+            var config = Contracts.RunConfig.PaperProtocol with
+            {
+                Voc = parse.GetValue(voc)!.FullName, Sbd = parse.GetValue(sbd)?.FullName, Aug = parse.GetValue(aug)?.FullName,
+                Episodes = parse.GetValue(episodes), Seed = parse.GetValue(seed),
+            };
+            var folder = parse.GetValue(output)!.FullName;
+            Directory.CreateDirectory(folder);
+            var catalog = DataCatalog.Scan(new DataSources(config.Voc, config.Sbd, config.Aug));
+            foreach (var fold in parse.GetValue(folds)!)
+            {
+                var split = FoldSplit.Build(catalog, fold);
+                foreach (var k in parse.GetValue(shots)!)
+                {
+                    var path = Grains.FoldPlan.EpisodeListPath(folder, fold, k);
+                    Episode.Save(path, Grains.FoldPlan.Episodes(config, split, k));
+                    Console.WriteLine($"wrote {path}");
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
 
     private static Command Generate()
     {

@@ -27,11 +27,13 @@ public sealed class RunOptions
     public Option<string> Optimizer { get; } = new("--optimizer") { DefaultValueFactory = _ => "sgd" };
     public Option<string> Loss { get; } = new("--loss") { Description = "sum (paper) or mean", DefaultValueFactory = _ => "sum" };
     public Option<double> Threshold { get; } = new("--threshold") { DefaultValueFactory = _ => 0.5 };
+    public Option<DirectoryInfo?> EpisodeLists { get; } = new("--episode-lists") { Description = "folder of episode lists from `data episodes` (fold{f}-{k}shot.txt)" };
+    public Option<DirectoryInfo?> FoldLists { get; } = new("--fold-lists") { Description = "folder of published fold lists (fold{f}.txt, 'image class' per line)" };
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations,
-                     CheckpointEvery, Episodes, BatchSize, Seed, LearningRate, Optimizer, Loss, Threshold })
+                     CheckpointEvery, Episodes, BatchSize, Seed, LearningRate, Optimizer, Loss, Threshold, EpisodeLists, FoldLists })
             command.Options.Add(option);
     }
 
@@ -62,6 +64,8 @@ public sealed class RunOptions
             Optimizer = parse.GetValue(Optimizer)!,
             MeanLoss = loss == "mean",
             Threshold = parse.GetValue(Threshold),
+            EpisodeLists = parse.GetValue(EpisodeLists)?.FullName,
+            FoldLists = parse.GetValue(FoldLists)?.FullName,
         };
     }
 

@@ -38,4 +38,23 @@ public sealed class DataCommandTests
         Assert.Equal(12, File.ReadAllLines(Path.Combine(root, "VOCdevkit", "VOC2012", "ImageSets", "Segmentation", "val.txt")).Length);
         Assert.Equal(16, Directory.GetFiles(Path.Combine(root, "benchmark_RELEASE", "dataset", "cls"), "*.mat").Length);
     }
+
+    [Fact]
+    public async Task Exported_episodes_are_the_ones_a_run_with_that_seed_uses()
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"episodes-{Guid.NewGuid():N}");
+        var layout = Learning.Data.SyntheticPascal.Generate(Path.Combine(root, "data"), new(Images: 120, Size: 32, Seed: 2));
+        var folder = Path.Combine(root, "episodes");
+        var (exitCode, output) = await CliProcess.RunAsync(null, "data", "episodes", "--voc", Path.GetDirectoryName(layout.Voc)!,
+            "--sbd", Path.GetDirectoryName(layout.Sbd)!, "--out", folder, "--folds", "2", "--shots", "1", "--episodes", "25", "--seed", "9");
+        Assert.True(exitCode == 0, output);
+
+        var config = Contracts.RunConfig.PaperProtocol with { Episodes = 25, Seed = 9 };
+        var split = Learning.Data.FoldSplit.Build(Learning.Data.DataCatalog.Scan(layout.Sources), 2);
+        var sampled = Grains.FoldPlan.Episodes(config, split, 1).Select(e => e.ToString()).ToList();
+        var imported = Grains.FoldPlan.Episodes(config with { Seed = 12345, EpisodeLists = folder }, split, 1).Select(e => e.ToString()).ToList();
+        Assert.Equal(25, imported.Count);
+        Assert.Equal(sampled, imported);
+        Assert.Throws<Learning.Data.DataFileException>(() => Grains.FoldPlan.Episodes(config with { EpisodeLists = folder }, split, 5));
+    }
 }
