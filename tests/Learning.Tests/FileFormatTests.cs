@@ -102,6 +102,43 @@ public sealed class FileFormatTests
         Assert.Contains("empty", Assert.Throws<DataFileException>(() => DataSources.ReadList(list)).Reason);
     }
 
+    [Fact]
+    public void Truncated_jpeg_names_the_file()
+    {
+        var path = Path.Combine(Fixtures.TempDirectory(), "cut.jpg");
+        var bytes = File.ReadAllBytes(Fixtures.VocSample.VocRecord("2007_000032").ImagePath);
+        File.WriteAllBytes(path, bytes[..200]);
+        Assert.Equal(path, Assert.Throws<DataFileException>(() => { using var _ = ImageFiles.ReadRgb(path); }).FilePath);
+    }
+
+    [Fact]
+    public void A_listed_id_without_files_fails_or_is_skipped_and_reported()
+    {
+        // A copy of the sample whose train list names an image that does not exist.
+        var root = Fixtures.TempDirectory();
+        CopyDirectory(Path.Combine(Fixtures.Root, "voc-sample", "VOCdevkit"), Path.Combine(root, "VOCdevkit"));
+        var list = Path.Combine(root, "VOCdevkit", "VOC2012", "ImageSets", "Segmentation", "train.txt");
+        File.AppendAllLines(list, ["2099_000001"]);
+        var sources = new DataSources(Path.Combine(root, "VOCdevkit"));
+
+        var error = Assert.Throws<DataFileException>(() => DataCatalog.Scan(sources));
+        Assert.EndsWith("2099_000001.jpg", error.FilePath);
+        Assert.Contains("not found", error.Reason);
+
+        var skipping = DataCatalog.Scan(sources, skipBad: true);
+        Assert.Contains("2099_000001", Assert.Single(skipping.BadFiles));
+        Assert.Equal(20, skipping.TrainPool.Count + skipping.ValPool.Count);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(dir.Replace(from, to));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, file.Replace(from, to));
+    }
+
     private sealed class MaskComparer : IEqualityComparer<SegmentationMask>
     {
         public static readonly MaskComparer Instance = new();
