@@ -26,7 +26,7 @@ public static class DemoCommand
         {
             var siloCount = parse.GetValue(silos);
             if (siloCount < 1) throw new ArgumentException("--silos must be at least 1");
-            var connectionString = DatabaseSettings.Resolve(null);
+            var connectionString = ClusterSettings.ConnectionString();
             SchemaMigrator.Apply(connectionString);
 
             var state = Environment.GetEnvironmentVariable("SEGCLUSTER_HOME") ?? Path.GetFullPath(".segcluster");

@@ -18,7 +18,7 @@ public static class LaunchCommand
         command.SetAction(async (parse, cancel) =>
         {
             var config = options.Read(parse);
-            var connectionString = DatabaseSettings.Resolve(null);
+            var connectionString = ClusterSettings.ConnectionString();
             await using var client = await DemoCommand.ConnectWithRetryAsync(connectionString, cancel);
             return await RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
                 $"{Path.GetFileName(config.Voc)} data, preset {config.Preset}", parse.GetValue(detach), cancel);

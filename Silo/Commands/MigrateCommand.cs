@@ -11,7 +11,7 @@ public static class MigrateCommand
         var command = new Command("migrate", "Apply the database schema (Orleans ADO.NET tables and SegCluster results); safe to run twice");
         command.SetAction(_ =>
         {
-            var outcome = SchemaMigrator.Apply(DatabaseSettings.Resolve(null));
+            var outcome = SchemaMigrator.Apply(ClusterSettings.ConnectionString());
             Console.WriteLine(outcome.AppliedScripts.Count == 0
                 ? "schema up to date"
                 : $"applied: {string.Join(", ", outcome.AppliedScripts)}");

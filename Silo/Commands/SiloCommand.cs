@@ -22,7 +22,7 @@ public static class SiloCommand
         var command = new Command("silo", "Run one silo of the cluster (ADO.NET clustering on PostgreSQL)") { name, port, gateway, advertise, devices, threads, checkpoints, dataRoots, fastFailure };
         command.SetAction(async (parse, cancel) =>
         {
-            var connectionString = DatabaseSettings.Resolve(null);
+            var connectionString = ClusterSettings.ConnectionString();
             using var host = SiloHostBuilder.Build(
                 connectionString,
                 new SiloHostBuilder.Endpoints(parse.GetValue(name)!, parse.GetValue(port), parse.GetValue(gateway), parse.GetValue(advertise),

@@ -13,7 +13,10 @@ public sealed class CliProcess : IAsyncDisposable
 
     private CliProcess(Process process) => Process = process;
 
-    public static CliProcess Start(string? connectionString, params string[] args)
+    public static CliProcess Start(string? connectionString, params string[] args) =>
+        StartWithEnvironment(connectionString is null ? [] : new Dictionary<string, string> { ["SEGCLUSTER_DB"] = connectionString }, args);
+
+    public static CliProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -23,7 +26,7 @@ public sealed class CliProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "segcluster.dll"));
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        if (connectionString is not null) start.Environment["SEGCLUSTER_DB"] = connectionString;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var cli = new CliProcess(Process.Start(start)!);
         cli.Process.OutputDataReceived += (_, e) => cli.Append(e.Data);
         cli.Process.ErrorDataReceived += (_, e) => cli.Append(e.Data);
@@ -32,9 +35,12 @@ public sealed class CliProcess : IAsyncDisposable
         return cli;
     }
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(string? connectionString, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(string? connectionString, params string[] args) =>
+        RunWithEnvironmentAsync(connectionString is null ? [] : new Dictionary<string, string> { ["SEGCLUSTER_DB"] = connectionString }, args);
+
+    public static async Task<(int ExitCode, string Output)> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        await using var cli = Start(connectionString, args);
+        await using var cli = StartWithEnvironment(environment, args);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await cli.Process.WaitForExitAsync(timeout.Token);
         return (cli.Process.ExitCode, cli.Output);

@@ -35,6 +35,16 @@ public sealed class SiloProcessTests
     }
 
     [Fact]
+    public async Task The_connection_string_can_come_from_standard_configuration()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var (exitCode, output) = await CliProcess.RunWithEnvironmentAsync(
+            new Dictionary<string, string> { ["SEGCLUSTER_DB"] = "", ["ConnectionStrings__SegCluster"] = database.ConnectionString }, "migrate");
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("0006_device_slots", output);
+    }
+
+    [Fact]
     public async Task Migrate_without_a_database_names_the_setting()
     {
         var (exitCode, output) = await CliProcess.RunAsync("", "migrate");
