@@ -63,9 +63,10 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>
             var bias = module switch { Conv2d c => c.bias, Linear l => l.bias, _ => null };
             var fanIn = weight.shape.Skip(1).Aggregate(1L, (a, b) => a * b);
             using var width = (2.0 / Math.Sqrt(fanIn)).ToScalar();
-            using var offset = (1.0 / Math.Sqrt(fanIn)).ToScalar();
-            weight.copy_(rand(weight.shape, generator: generator).mul(width).sub(offset));
-            bias?.copy_(rand(bias.shape, generator: generator).mul(width).sub(offset));
+            using var offset = (-1.0 / Math.Sqrt(fanIn)).ToScalar();
+            using var one = 1.0.ToScalar();   // explicit alpha: TorchSharp's default would be an implicit Scalar
+            weight.copy_(rand(weight.shape, generator: generator).mul(width).add(offset, alpha: one));
+            bias?.copy_(rand(bias.shape, generator: generator).mul(width).add(offset, alpha: one));
         }
     }
 

@@ -19,7 +19,8 @@ public sealed class OslsmOptimizer : nn.Module
     private readonly Tensor[] second;  // second moment (Adam only)
     private readonly Tensor step;
     private readonly bool adam;
-    private readonly Scalar momentum, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon;
+    // TorchSharp's add_/sub_ without an explicit alpha make an implicit Scalar 1: alpha is always passed.
+    private readonly Scalar one, momentum, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon;
 
     public OslsmOptimizer(string kind, double momentum, params (IEnumerable<Parameter> Parameters, double LearningRate)[] groups) : base(nameof(OslsmOptimizer))
     {
@@ -40,6 +41,7 @@ public sealed class OslsmOptimizer : nn.Module
             if (adam) register_buffer($"second.{i}", second[i]);
         }
         register_buffer("step", step);
+        one = 1.0.ToScalar();
         this.momentum = momentum.ToScalar();
         beta1 = Beta1.ToScalar();
         oneMinusBeta1 = (1 - Beta1).ToScalar();
@@ -58,7 +60,7 @@ public sealed class OslsmOptimizer : nn.Module
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        step.add_(ones_like(step));
+        step.add_(ones_like(step), alpha: one);
         var t = step.item<double>();
         var index = 0;
         foreach (var (parameters, learningRate) in groups)
@@ -75,11 +77,11 @@ public sealed class OslsmOptimizer : nn.Module
                 {
                     first[i].mul_(beta1).add_(grad, alpha: oneMinusBeta1);
                     second[i].mul_(beta2).addcmul_(grad, grad, value: oneMinusBeta2);
-                    p.addcdiv_(first[i], second[i].sqrt().add_(correctedEpsilon), value: negativeSize);
+                    p.addcdiv_(first[i], second[i].sqrt().add_(correctedEpsilon, alpha: one), value: negativeSize);
                 }
                 else
                 {
-                    first[i].mul_(momentum).add_(grad);
+                    first[i].mul_(momentum).add_(grad, alpha: one);
                     p.add_(first[i], alpha: negativeSize);
                 }
             }
@@ -89,7 +91,7 @@ public sealed class OslsmOptimizer : nn.Module
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-            foreach (var s in new[] { momentum, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon }) s.Dispose();
+            foreach (var s in new[] { one, momentum, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon }) s.Dispose();
         base.Dispose(disposing);
     }
 }
