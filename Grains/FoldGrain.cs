@@ -116,9 +116,11 @@ public sealed class FoldGrain(
 
     private async Task FinishAsync()
     {
-        await slots.ReleaseAsync(Key);
+        // The fold's row is final (finished_at) before its slot is free: a fold's recorded interval on a device
+        // always ends before the next fold's on that device begins.
         live = Status() with { State = state.State.State, Error = state.State.Error };
         await WriteFoldRowAsync(live);
+        await slots.ReleaseAsync(Key);
         await GrainFactory.GetGrain<IRunGrain>(state.State.Config!.RunId).FoldFinishedAsync(live);
         DelayDeactivation(TimeSpan.Zero);
     }
