@@ -19,13 +19,19 @@ public static class DashboardApp
         var app = builder.Build();
         app.UseAntiforgery();
         app.MapRazorComponents<App>();
+        // Liveness and readiness for k8s: answers without touching the database.
+        app.MapGet("/healthz", () => "ok");
         return app;
     }
 
     /// <summary>Viewing is open on loopback; a wider bind needs an admin secret configured (Dashboard:AdminSecret).</summary>
     private static void RefuseOpenBindWithoutSecret(IConfiguration configuration)
     {
-        var urls = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "http://127.0.0.1:5080").Split(';', StringSplitOptions.RemoveEmptyEntries);
+        // Kestrel binds every interface for http_ports (ASPNETCORE_HTTP_PORTS, set by the .NET container images).
+        var ports = (configuration["http_ports"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(p => $"http://*:{p}");
+        var urls = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"]) is { } configured
+            ? configured.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            : ports.DefaultIfEmpty("http://127.0.0.1:5080").ToArray();
         var open = urls.Where(u => !IsLoopback(u)).ToList();
         if (open.Count > 0 && string.IsNullOrWhiteSpace(configuration["Dashboard:AdminSecret"]))
             throw new InvalidOperationException(

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SegCluster.Contracts;
 using SegCluster.Learning;
+using SegCluster.Learning.Data;
 using SegCluster.Storage;
 
 namespace SegCluster.Grains;
@@ -17,6 +18,7 @@ namespace SegCluster.Grains;
 public sealed class RunGrain(
     [PersistentState("run")] IPersistentState<RunState> state,
     ResultsStore results,
+    DataCatalogCache data,
     IOptions<SiloSettings> settings,
     ILogger<RunGrain> logger) : Grain, IRunGrain, IRemindable
 {
@@ -38,6 +40,7 @@ public sealed class RunGrain(
         }
         if (config.RunId != this.GetPrimaryKeyString()) throw new ArgumentException("runId: must equal the run grain's key");
         RunConfigValidator.Validate(config, settings.Value.DataRoots);
+        await CheckDataAsync(config);
 
         var json = JsonSerializer.Serialize(config);
         var provenance = JsonSerializer.Serialize(new
@@ -55,6 +58,25 @@ public sealed class RunGrain(
         await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await Task.WhenAll(config.Folds.Select(f => Fold(f).StartAsync(config, f)));
         StartWatching();
+    }
+
+    /// <summary>
+    /// Reads the data before anything is recorded, so a bad file or a class without images is refused at launch
+    /// rather than failing a fold hours later. The scan runs off the scheduler; its result is cached for the folds.
+    /// </summary>
+    private async Task CheckDataAsync(RunConfig config)
+    {
+        try
+        {
+            await Task.Run(() =>
+            {
+                foreach (var fold in config.Folds) data.Split(config, fold).CheckClassCoverage(config.Shots.Max());
+            });
+        }
+        catch (DataFileException e)
+        {
+            throw new ArgumentException($"data: {e.Message}");
+        }
     }
 
     public Task<RunStatus> GetStatusAsync() => Task.FromResult(new RunStatus(

@@ -12,6 +12,9 @@ namespace SegCluster.Silo;
 /// <summary>Builds the host of one silo: ADO.NET clustering, grain storage and reminders on PostgreSQL.</summary>
 public static class SiloHostBuilder
 {
+    /// <summary>How long a stopping silo may take to leave the cluster (k8s grace periods must be longer).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+
     public sealed record Endpoints(string Name, int SiloPort, int GatewayPort, string? AdvertisedAddress, bool FastFailureDetection = false);
 
     public static IHost Build(string connectionString, Endpoints endpoints, SiloSettings siloOptions, string[]? configArgs = null)
@@ -36,7 +39,7 @@ public static class SiloHostBuilder
         builder.Services.AddSingleton<SolverFactory>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DeviceSlotRegistration>();
         builder.Services.AddPlacementDirector<DeviceSlotPlacement, DeviceSlotPlacementDirector>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         TorchRuntime.Configure(siloOptions.TorchThreads);
 
         var address = ClusterSettings.AdvertisedAddress(endpoints.AdvertisedAddress);

@@ -16,7 +16,18 @@ public static class SchemaMigrator
     public static Outcome Apply(string connectionString, TextWriter? log = null)
     {
         EnsureDatabase.For.PostgresqlDatabase(connectionString, new NullLog());
-        var upgrader = DeployChanges.To
+        DatabaseUpgradeResult result = Upgrader(connectionString, log).PerformUpgrade();
+        if (!result.Successful)
+            throw new InvalidOperationException(
+                $"Schema migration failed in script '{result.ErrorScript?.Name ?? "?"}': {result.Error?.Message}", result.Error);
+        return new Outcome(result.Scripts.Select(s => ScriptName(s.Name)).ToList());
+    }
+
+    /// <summary>Whether every script is applied (what silos wait for while the migration Job runs); changes nothing.</summary>
+    public static bool IsCurrent(string connectionString) => !Upgrader(connectionString, null).IsUpgradeRequired();
+
+    private static UpgradeEngine Upgrader(string connectionString, TextWriter? log) =>
+        DeployChanges.To
             .PostgresqlDatabase(connectionString)
             .WithScriptsEmbeddedInAssembly(Assembly.GetExecutingAssembly(), name => name.Contains(".Migrations.", StringComparison.Ordinal))
             .WithTransactionPerScript()
@@ -24,12 +35,6 @@ public static class SchemaMigrator
             .WithVariablesDisabled()
             .LogTo(log is null ? new NullLog() : new WriterLog(log))
             .Build();
-        DatabaseUpgradeResult result = upgrader.PerformUpgrade();
-        if (!result.Successful)
-            throw new InvalidOperationException(
-                $"Schema migration failed in script '{result.ErrorScript?.Name ?? "?"}': {result.Error?.Message}", result.Error);
-        return new Outcome(result.Scripts.Select(s => ScriptName(s.Name)).ToList());
-    }
 
     /// <summary>The migration script names in the order they apply, e.g. "0002_orleans_clustering".</summary>
     public static IReadOnlyList<string> KnownScripts() =>

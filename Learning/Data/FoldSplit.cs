@@ -40,6 +40,28 @@ public sealed record FoldSplit(int Fold, IReadOnlyList<int> TestClasses, IReadOn
             Restrict(catalog.TrainPool, train, options), Restrict(catalog.ValPool, test, options), options);
     }
 
+    /// <summary>
+    /// Refuses a fold whose classes cannot all be sampled: each test class needs a query and <paramref name="shots"/>
+    /// supports in D_test, each training class two images in D_train. Otherwise meanIoU would silently average
+    /// fewer than five classes.
+    /// </summary>
+    public void CheckClassCoverage(int shots)
+    {
+        Require(Test, TestClasses, shots + 1, "D_test (VOC val)", $"{shots}-shot test episodes");
+        Require(Train, TrainClasses, 2, "D_train", "training episodes");
+
+        void Require(IReadOnlyList<AnnotatedImage> images, IReadOnlyList<int> classes, int needed, string splitName, string purpose)
+        {
+            foreach (var c in classes)
+            {
+                var count = images.Count(i => i.Classes.Contains(c));
+                if (count < needed)
+                    throw new ArgumentException(
+                        $"fold {Fold}: class {PascalClasses.Name(c)} is in {count} image(s) of {splitName}; {purpose} need at least {needed}");
+            }
+        }
+    }
+
     /// <summary>The images with at least one of the classes, each listing only those classes.</summary>
     private static List<AnnotatedImage> Restrict(IReadOnlyList<AnnotatedImage> pool, IReadOnlyList<int> classes, SplitOptions options) =>
         pool.Select(image => image with { Classes = image.Classes.Where(c => classes.Contains(c) && image.PixelCounts[c] >= options.MinClassPixels).ToList() })

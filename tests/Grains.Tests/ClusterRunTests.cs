@@ -101,6 +101,41 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         Assert.Equal(0, await cluster.ScalarAsync("SELECT count(*) FROM runs WHERE run_id = 'invalid'"));
     }
 
+    [Fact]
+    public async Task A_class_without_test_images_is_refused_at_launch_and_writes_nothing()
+    {
+        // A pixel minimum no object reaches leaves every class of fold 1 without images.
+        var config = cluster.SmallRun("uncovered", [1]) with { MinClassPixels = 1_000_000 };
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config));
+        Assert.StartsWith("fold 1: class bus is in 0 image(s) of D_test", error.Message);
+        Assert.Equal(0, await cluster.ScalarAsync("SELECT count(*) FROM runs WHERE run_id = 'uncovered'"));
+    }
+
+    [Fact]
+    public async Task A_run_with_published_fold_lists_scores_only_the_listed_images()
+    {
+        // Two listed images per test class of fold 3: the run's episodes must come from them alone.
+        var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 3);
+        var listed = split.TestClasses.SelectMany(c => split.Test.Where(i => i.Classes.Contains(c)).Take(2).Select(i => (i.Id, c))).ToList();
+        var lists = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "segcluster-fold-lists-" + Guid.NewGuid().ToString("N"))).FullName;
+        await File.WriteAllLinesAsync(FoldPlan.FoldListPath(lists, 3), listed.Select(p => $"{p.Id} {p.c}"));
+        var config = cluster.SmallRun("fold-lists", [3], iterations: 10, episodes: 14) with { Methods = ["all-foreground"], FoldLists = lists };
+        await cluster.StartAsync(config);
+        Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(4))).State);
+
+        var restricted = FoldList.RestrictTest(split, FoldList.Load(FoldPlan.FoldListPath(lists, 3)), lists);
+        Assert.Equal(10, restricted.Test.Sum(i => i.Classes.Count));
+        var episodes = FoldPlan.Batches(config, restricted, 1).SelectMany(b => b).ToList();
+        Assert.All(episodes, e => Assert.Contains((e.QueryId, e.ClassId), listed));
+        var local = EpisodeEvaluator.Score(new AllForegroundSolver(), episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList(),
+                restricted.Test.ToDictionary(i => i.Id)).Scores
+            .GroupBy(s => s.ClassId).OrderBy(g => g.Key)
+            .Select(g => (g.Key, g.Count(), g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative)));
+        var stored = (await cluster.Results.ReadClassTotalsAsync(config.RunId)).OrderBy(t => t.ClassId)
+            .Select(t => (t.ClassId, t.Episodes, t.TruePositive, t.FalsePositive, t.FalseNegative));
+        Assert.Equal(local, stored);
+    }
+
     private async Task<IReadOnlyList<(string Slot, DateTime Start, DateTime End)>> FoldIntervalsAsync(string runId)
     {
         await using var connection = new Npgsql.NpgsqlConnection(cluster.Database.ConnectionString);

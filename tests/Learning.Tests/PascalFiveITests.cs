@@ -40,4 +40,22 @@ public sealed class PascalFiveITests
         Assert.NotEmpty(all.Test);
         Assert.Empty(filtered.Test);
     }
+
+    [Fact]
+    public void A_class_without_enough_images_is_refused_naming_fold_class_and_split()
+    {
+        // The real sample's fold 0 test set has one aeroplane image (a query but no support) and no bicycle at all.
+        var split = FoldSplit.Build(DataCatalog.Scan(Fixtures.VocSample), 0);
+        var error = Assert.Throws<ArgumentException>(() => split.CheckClassCoverage(1));
+        Assert.Equal("fold 0: class aeroplane is in 1 image(s) of D_test (VOC val); 1-shot test episodes need at least 2", error.Message);
+
+        // A generated set covers every class; five shots need six images of each test class.
+        var data = SyntheticPascal.Generate(Path.Combine(Path.GetTempPath(), "segcluster-coverage-" + Guid.NewGuid().ToString("N")),
+            new SyntheticPascal.Options(Images: 120, Size: 32, Seed: 3));
+        var generated = FoldSplit.Build(DataCatalog.Scan(data.Sources), 1);
+        generated.CheckClassCoverage(1);
+        var fewest = generated.TestClasses.Min(c => generated.Test.Count(i => i.Classes.Contains(c)));
+        var tooMany = Assert.Throws<ArgumentException>(() => generated.CheckClassCoverage(fewest));
+        Assert.Contains($"need at least {fewest + 1}", tooMany.Message);
+    }
 }

@@ -51,4 +51,19 @@ public sealed class SiloProcessTests
         Assert.NotEqual(0, exitCode);
         Assert.Contains("SEGCLUSTER_DB", output);
     }
+
+    [Fact]
+    public async Task Migrate_wait_applies_nothing_and_returns_once_the_schema_is_current()
+    {
+        // What k8s init containers run while the migration Job works.
+        await using var database = await TestDatabase.CreateAsync();
+        var (pending, pendingOutput) = await CliProcess.RunAsync(database.ConnectionString, "migrate", "--wait", "--timeout", "1");
+        Assert.NotEqual(0, pending);
+        Assert.Contains("not current after 1 s: migrations pending", pendingOutput);
+
+        SchemaMigrator.Apply(database.ConnectionString);
+        var (current, currentOutput) = await CliProcess.RunAsync(database.ConnectionString, "migrate", "--wait");
+        Assert.True(current == 0, currentOutput);
+        Assert.Contains("schema current", currentOutput);
+    }
 }

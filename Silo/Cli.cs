@@ -1,0 +1,23 @@
+using System.CommandLine;
+using SegCluster.Silo.Commands;
+
+namespace SegCluster.Silo;
+
+/// <summary>The `segcluster` command line (also parsed by the deployment tests to check the k8s manifests' args).</summary>
+public static class Cli
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("SegCluster: one-shot semantic segmentation (Shaban et al., BMVC 2017) on an Orleans cluster")
+        {
+            SiloCommand.Create(),
+            MigrateCommand.Create(),
+            DemoCommand.Create(),
+            DataCommand.Create(),
+            LaunchCommand.Create(),
+        };
+        foreach (var pending in PendingCommands.Create())
+            root.Subcommands.Add(pending);
+        return root;
+    }
+}
