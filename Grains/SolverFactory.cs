@@ -10,6 +10,9 @@ public sealed class SolverFactory(ModelCache models)
     /// <summary>"oslsm" is the paper's method; the other two are trivial references every method must beat.</summary>
     public static readonly IReadOnlyList<string> Methods = ["oslsm", "all-foreground", "copy-support-mask"];
 
+    /// <summary>The methods of the paper's Table 1 implemented so far: what `reproduce` runs.</summary>
+    public static readonly IReadOnlyList<string> PaperMethods = ["oslsm"];
+
     public IEpisodeSolver Create(string method, RunConfig config, int fold, string checkpoint) => method switch
     {
         "oslsm" => new OslsmSolver(

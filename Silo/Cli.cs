@@ -15,6 +15,7 @@ public static class Cli
             DemoCommand.Create(),
             DataCommand.Create(),
             LaunchCommand.Create(),
+            ReproduceCommand.Create(),
         };
         foreach (var pending in PendingCommands.Create())
             root.Subcommands.Add(pending);

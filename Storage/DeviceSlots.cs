@@ -26,6 +26,17 @@ public sealed class DeviceSlots(string connectionString)
         }
     }
 
+    /// <summary>The devices offered by active silos, one entry per slot (e.g. "cuda:0" four times on four GPU nodes).</summary>
+    public async Task<IReadOnlyList<string>> ActiveDevicesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var query = new NpgsqlCommand($"SELECT s.device FROM device_slots s JOIN ({ActiveSilos}) a ON a.silo = s.silo ORDER BY 1", connection);
+        var devices = new List<string>();
+        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) devices.Add(reader.GetString(0));
+        return devices;
+    }
+
     /// <summary>
     /// Placement: the silo (among the candidates) where the fold holds a slot, or else claims a free slot on the
     /// active candidate with the most free slots, atomically, so concurrent placements never pick the same slot.

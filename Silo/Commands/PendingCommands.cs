@@ -8,7 +8,6 @@ public static class PendingCommands
     private static readonly (string Name, string Description)[] Pending =
     [
         ("bench", "Run benchmarks and write JSON (not implemented yet)"),
-        ("reproduce", "Run the paper protocol on real data (not implemented yet)"),
     ];
 
     public static IEnumerable<Command> Create() => Pending.Select(p =>

@@ -4,13 +4,17 @@ using SegCluster.Contracts;
 namespace SegCluster.Silo.Commands;
 
 /// <summary>The options that describe a run, shared by `launch` and `reproduce`; defaults are the paper's protocol.</summary>
-public sealed class RunOptions
+public sealed class RunOptions(params string[] defaultMethods)
 {
     private readonly RunConfig defaults = RunConfig.PaperProtocol;
     public Option<string?> RunId { get; } = new("--run-id") { Description = "run id (default: generated)" };
     public Option<int[]> Folds { get; } = new("--folds") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [0, 1, 2, 3] };
     public Option<int[]> Shots { get; } = new("--shots") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 5] };
-    public Option<string[]> Methods { get; } = new("--methods") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["oslsm"] };
+    public Option<string[]> Methods { get; } = new("--methods")
+    {
+        AllowMultipleArgumentsPerToken = true,
+        DefaultValueFactory = _ => defaultMethods.Length > 0 ? defaultMethods : ["oslsm"],
+    };
     public Option<string> Preset { get; } = new("--preset") { DefaultValueFactory = _ => "vgg16-fcn32s" };
     public Option<int?> QuerySize { get; } = new("--query-size") { Description = "default: the preset's" };
     public Option<int?> SupportSize { get; } = new("--support-size") { Description = "default: the preset's" };

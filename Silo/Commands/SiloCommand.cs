@@ -29,7 +29,8 @@ public static class SiloCommand
                     parse.GetValue(fastFailure)),
                 new SiloSettings
                 {
-                    Devices = [.. parse.GetValue(devices)!],
+                    // One token may list several ("cuda:0,cuda:1"), as a k8s $(VAR) expands to a single argument.
+                    Devices = [.. parse.GetValue(devices)!.SelectMany(d => d.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries))],
                     TorchThreads = parse.GetValue(threads),
                     CheckpointRoot = parse.GetValue(checkpoints)!.FullName,
                     DataRoots = [.. (parse.GetValue(dataRoots) ?? []).Select(d => d.FullName)],

@@ -66,4 +66,32 @@ public sealed class SiloProcessTests
         Assert.True(current == 0, currentOutput);
         Assert.Contains("schema current", currentOutput);
     }
+
+    [Fact]
+    public async Task Reproduce_needs_the_real_inputs_and_refuses_a_cluster_without_the_requested_gpus()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        SchemaMigrator.Apply(database.ConnectionString);
+        var data = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "segcluster-reproduce-" + Guid.NewGuid().ToString("N"))).FullName;
+        var weights = Path.Combine(data, "vgg16.pth");
+        await File.WriteAllTextAsync(weights, "");
+
+        var (noWeights, noWeightsOutput) = await CliProcess.RunAsync(database.ConnectionString, "reproduce", "--voc", data, "--sbd", data);
+        Assert.Equal(1, noWeights);
+        Assert.Contains("--weights: required", noWeightsOutput);
+
+        // No silo is running: no CUDA slot is offered, so the 60k-iteration protocol never starts on the wrong device.
+        var (noGpu, noGpuOutput) = await CliProcess.RunAsync(database.ConnectionString, "reproduce", "--voc", data, "--sbd", data, "--weights", weights);
+        Assert.Equal(1, noGpu);
+        Assert.Contains("--device cuda: no active silo offers a cuda slot (offered: none)", noGpuOutput);
+        Assert.Equal(0L, await CountRunsAsync(database.ConnectionString));
+    }
+
+    private static async Task<long> CountRunsAsync(string connectionString)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM runs", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
 }
