@@ -40,6 +40,9 @@ public sealed record RunConfig
     /// <summary>Optional folder of published fold lists (fold{f}.txt, "image class" per line) restricting D_test.</summary>
     [Id(25)] public string? FoldLists { get; init; }
 
+    /// <summary>Iterations of the baselines' base classifier (16-way FCN on D_train), trained when a method needs it.</summary>
+    [Id(26)] public int BaseIterations { get; init; }
+
     /// <summary>
     /// The paper's protocol: folds 0..3, 1- and 5-shot, 1000 episodes, VGG-16 FCN-32s at 500x500 (supports 224x224),
     /// SGD at lr 1e-10 on the summed loss, momentum 0.99, eta multiplier 0.1, 60k iterations, threshold 0.5.
@@ -53,6 +56,7 @@ public sealed record RunConfig
         QuerySize = 500,
         SupportSize = 224,
         Iterations = 60000,
+        BaseIterations = 60000,
         CheckpointEvery = 1000,
         ProgressEvery = 50,
         Episodes = 1000,

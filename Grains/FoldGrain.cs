@@ -89,7 +89,24 @@ public sealed class FoldGrain(
             {
                 state.State.State = "training";
                 await state.WriteStateAsync();
-                state.State.Checkpoint = await TrainAsync(config, split, cancel);
+                state.State.Checkpoint = await TrainAsync(config, "oslsm", "training", FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold),
+                    (store, written, corrupt) => new FoldTrainer(split, FoldPlan.Training(config, fold), store) { CheckpointWritten = written, CorruptCheckpoint = corrupt },
+                    cancel);
+                await state.WriteStateAsync();
+            }
+            if (state.State.BaseCheckpoint is null && config.Methods.Any(SolverFactory.NeedsBaseClassifier))
+            {
+                state.State.State = "training-base";
+                await state.WriteStateAsync();
+                state.State.BaseCheckpoint = await TrainAsync(config, "base-classifier", "training-base",
+                    FoldPlan.BaseCheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold),
+                    (store, written, corrupt) => new BaseClassifierTrainer(split, FoldPlan.BaseClassifierTraining(config, fold), store)
+                        { CheckpointWritten = written, CorruptCheckpoint = corrupt },
+                    cancel);
+                await state.WriteStateAsync();
+            }
+            if (state.State.State != "evaluating")
+            {
                 state.State.State = "evaluating";
                 await state.WriteStateAsync();
             }
@@ -142,16 +159,17 @@ public sealed class FoldGrain(
         }
     }
 
-    private async Task<string> TrainAsync(Contracts.RunConfig config, Learning.Data.FoldSplit split, CancellationToken cancel)
+    /// <summary>
+    /// Trains one of the fold's networks on a dedicated thread, recording its progress and checkpoints as they
+    /// come through a channel; returns the final checkpoint.
+    /// </summary>
+    private async Task<string> TrainAsync(RunConfig config, string network, string phase, string checkpointDirectory,
+        Func<CheckpointStore, Action<CheckpointInfo>, Action<string>, IFoldNetworkTrainer> createTrainer, CancellationToken cancel)
     {
         var fold = state.State.Fold;
         var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var store = new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold));
-        var trainer = new FoldTrainer(split, FoldPlan.Training(config, fold), store)
-        {
-            CheckpointWritten = written => events.Writer.TryWrite(written),
-            CorruptCheckpoint = message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message),
-        };
+        var trainer = createTrainer(new CheckpointStore(checkpointDirectory), written => events.Writer.TryWrite(written),
+            message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message));
         var clock = Stopwatch.StartNew();
         var training = Task.Factory.StartNew(() =>
         {
@@ -163,7 +181,7 @@ public sealed class FoldGrain(
             finally { events.Writer.TryComplete(); }
         }, cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        live = Status() with { State = "training", Silo = SiloName, Device = device };
+        live = Status() with { State = phase, Silo = SiloName, Device = device };
         await WriteFoldRowAsync(live);
         await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None))
         {
@@ -172,11 +190,11 @@ public sealed class FoldGrain(
                 case TrainingProgress p:
                     live = live with { Iteration = p.Iteration, Iterations = p.Iterations, Loss = p.Loss, IterationsPerSecond = p.IterationsPerSecond,
                         SecondsRemaining = p.EstimatedRemaining.TotalSeconds };
-                    await results.AddTrainingPointAsync(config.RunId, fold, p.Iteration, p.Loss, p.IterationsPerSecond);
+                    await results.AddTrainingPointAsync(config.RunId, fold, network, p.Iteration, p.Loss, p.IterationsPerSecond);
                     await WriteFoldRowAsync(live);
                     break;
                 case CheckpointInfo written:
-                    await results.AddCheckpointAsync(config.RunId, fold, written.Iteration, written.Path, written.Sha256, written.Bytes);
+                    await results.AddCheckpointAsync(config.RunId, fold, network, written.Iteration, written.Path, written.Sha256, written.Bytes);
                     break;
             }
         }
@@ -189,10 +207,12 @@ public sealed class FoldGrain(
     {
         var fold = state.State.Fold;
         var requests = config.Shots.SelectMany(shots => FoldPlan.Batches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
-            .SelectMany(b => config.Methods.Select(method =>
-                new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, state.State.Checkpoint!, b.episodes)))
+            .SelectMany(b => config.Methods.Where(method => SolverFactory.Supports(method, b.shots)).Select(method =>
+                new EpisodeBatchRequest(config, fold, method, b.shots, b.batch,
+                    SolverFactory.NeedsBaseClassifier(method) ? state.State.BaseCheckpoint! : state.State.Checkpoint!, b.episodes)))
             .ToList();
-        live = Status() with { State = "evaluating", Iteration = config.Iterations, Silo = SiloName, Device = device, BatchesTotal = requests.Count };
+        live = Status() with { State = "evaluating", Iteration = config.Iterations, Iterations = config.Iterations, Silo = SiloName, Device = device,
+            BatchesTotal = requests.Count };
         await WriteFoldRowAsync(live);
         var done = 0;
         using var gate = new SemaphoreSlim(ParallelBatches);

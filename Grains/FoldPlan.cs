@@ -14,6 +14,9 @@ public static class FoldPlan
         config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, SumLoss: !config.MeanLoss, config.Optimizer),
         config.ImageNetWeights);
 
+    /// <summary>The base classifier's training: the OSLSM settings with its own iteration count.</summary>
+    public static FoldTrainingConfig BaseClassifierTraining(RunConfig config, int fold) => Training(config, fold) with { Iterations = config.BaseIterations };
+
     /// <summary>
     /// The test episodes of a fold for k shots, split into batches; identical for every method. Sampled from the run's
     /// seed, or read from the run's episode lists when it names a folder of them.
@@ -45,4 +48,6 @@ public static class FoldPlan
     public static string FoldListPath(string folder, int fold) => Path.Combine(folder, $"fold{fold}.txt");
 
     public static string CheckpointDirectory(string root, string runId, int fold) => Path.Combine(root, runId, $"fold{fold}");
+
+    public static string BaseCheckpointDirectory(string root, string runId, int fold) => Path.Combine(CheckpointDirectory(root, runId, fold), "base-classifier");
 }

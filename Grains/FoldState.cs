@@ -12,4 +12,5 @@ public sealed class FoldState
     [Id(3)] public string? Checkpoint { get; set; }
     [Id(4)] public string? Error { get; set; }
     [Id(5)] public double TrainSeconds { get; set; }
+    [Id(6)] public string? BaseCheckpoint { get; set; }
 }

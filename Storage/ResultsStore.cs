@@ -60,17 +60,20 @@ public sealed class ResultsStore(string connectionString)
         ("device", (object?)fold.Device ?? DBNull.Value), ("iteration", fold.Iteration),
         ("train_seconds", (object?)fold.TrainSeconds ?? DBNull.Value), ("error", (object?)fold.Error ?? DBNull.Value));
 
-    public Task AddTrainingPointAsync(string runId, int fold, int iteration, double loss, double iterationsPerSecond, CancellationToken cancellationToken = default) =>
+    /// <summary>A training curve point of one of the fold's networks ("oslsm" or "base-classifier").</summary>
+    public Task AddTrainingPointAsync(string runId, int fold, string network, int iteration, double loss, double iterationsPerSecond,
+        CancellationToken cancellationToken = default) =>
         ExecuteAsync("""
-            INSERT INTO training_points (run_id, fold, iteration, loss, iterations_per_second)
-            VALUES (@run, @fold, @iteration, @loss, @rate) ON CONFLICT DO NOTHING
-            """, cancellationToken, ("run", runId), ("fold", fold), ("iteration", iteration), ("loss", loss), ("rate", iterationsPerSecond));
+            INSERT INTO training_points (run_id, fold, network, iteration, loss, iterations_per_second)
+            VALUES (@run, @fold, @network, @iteration, @loss, @rate) ON CONFLICT DO NOTHING
+            """, cancellationToken, ("run", runId), ("fold", fold), ("network", network), ("iteration", iteration), ("loss", loss), ("rate", iterationsPerSecond));
 
-    public Task AddCheckpointAsync(string runId, int fold, int iteration, string path, string sha256, long bytes, CancellationToken cancellationToken = default) =>
+    public Task AddCheckpointAsync(string runId, int fold, string network, int iteration, string path, string sha256, long bytes,
+        CancellationToken cancellationToken = default) =>
         ExecuteAsync("""
-            INSERT INTO checkpoints (run_id, fold, iteration, path, sha256, bytes) VALUES (@run, @fold, @iteration, @path, @sha, @bytes)
-            ON CONFLICT (run_id, fold, iteration) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256, bytes = excluded.bytes
-            """, cancellationToken, ("run", runId), ("fold", fold), ("iteration", iteration), ("path", path), ("sha", sha256), ("bytes", bytes));
+            INSERT INTO checkpoints (run_id, fold, network, iteration, path, sha256, bytes) VALUES (@run, @fold, @network, @iteration, @path, @sha, @bytes)
+            ON CONFLICT (run_id, fold, network, iteration) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256, bytes = excluded.bytes
+            """, cancellationToken, ("run", runId), ("fold", fold), ("network", network), ("iteration", iteration), ("path", path), ("sha", sha256), ("bytes", bytes));
 
     /// <summary>Stores a batch and its class counts in one transaction; false when the batch was stored before (a retry).</summary>
     public async Task<bool> SaveBatchAsync(BatchRow batch, CancellationToken cancellationToken = default)

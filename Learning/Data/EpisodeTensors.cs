@@ -35,15 +35,16 @@ public static class EpisodeTensors
     }
 
     /// <summary>The mask binarised for one class and resized (nearest): 1 class, 0 background (other classes too), 255 void.</summary>
-    public static byte[] Binary(SegmentationMask mask, int classId, int size)
+    public static byte[] Binary(SegmentationMask mask, int classId, int size) =>
+        Resized(mask, size, v => v == PascalClasses.Void ? PascalClasses.Void : v == classId ? (byte)1 : (byte)0);
+
+    /// <summary>The mask resized (nearest) to size x size, each label mapped by <paramref name="label"/>.</summary>
+    public static byte[] Resized(SegmentationMask mask, int size, Func<byte, byte> label)
     {
         var result = new byte[size * size];
         for (var y = 0; y < size; y++)
             for (var x = 0; x < size; x++)
-            {
-                var v = mask[Math.Min(mask.Width - 1, x * mask.Width / size), Math.Min(mask.Height - 1, y * mask.Height / size)];
-                result[y * size + x] = v == PascalClasses.Void ? PascalClasses.Void : v == classId ? (byte)1 : (byte)0;
-            }
+                result[y * size + x] = label(mask[Math.Min(mask.Width - 1, x * mask.Width / size), Math.Min(mask.Height - 1, y * mask.Height / size)]);
         return result;
     }
 }

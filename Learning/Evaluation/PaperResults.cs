@@ -33,6 +33,10 @@ public static class PaperResults
         [("oslsm", 1)] = 0.19, [("oslsm", 5)] = 0.21,
     };
 
+    /// <summary>A method's name in tables; this project's stand-ins say so.</summary>
+    public static string MethodLabel(string method) =>
+        method == "co-segmentation" ? $"co-segmentation ({Baselines.CosegmentationSolver.Reference})" : method;
+
     public static double? MeanIou(string method, int shots, int? fold) =>
         Table1.TryGetValue((method, shots), out var row) ? row[fold ?? 4] : null;
 }

@@ -36,10 +36,21 @@ public static class ModelWeights
     }
 
     /// <summary>Loads torchvision ImageNet weights (VGG-16 or AlexNet) into both branches.</summary>
-    public static void LoadImageNet(OslsmNetwork network, string path)
+    public static void LoadImageNet(OslsmNetwork network, string path) => LoadImageNet(network, network.Preset, path);
+
+    /// <summary>Loads torchvision ImageNet weights into the base classifier's trunk (its 16-way head starts from the seed).</summary>
+    public static void LoadImageNet(PixelClassifierNetwork network, string path) => LoadImageNet(network, network.Preset, path);
+
+    /// <summary>
+    /// torchvision keys onto ours: conv layers into every branch that has them ("conditioning.", "segmentation."),
+    /// the classifier into the conditioning branch, and fc6/fc7 reshaped into the FCN trunk's convolutions. Every
+    /// parameter must be covered except the ones ImageNet has no counterpart for (weight hashing, the 16-way head).
+    /// </summary>
+    private static void LoadImageNet(nn.Module network, OslsmPreset preset, string path)
     {
         var source = ReadStateDict(path);
-        var (fc6, fc7, fc8) = BackboneLayers.ClassifierIndices(network.Preset);
+        var target = network.state_dict();
+        var (fc6, fc7, fc8) = BackboneLayers.ClassifierIndices(preset);
         var mapped = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (key, tensor) in source)
         {
@@ -51,7 +62,6 @@ public static class ModelWeights
             else if (key.StartsWith("classifier.", StringComparison.Ordinal))
                 mapped["conditioning." + key] = tensor;
         }
-        var target = network.state_dict();
         void AsConvolution(int index, string name)
         {
             foreach (var suffix in new[] { "weight", "bias" })
@@ -62,7 +72,8 @@ public static class ModelWeights
         AsConvolution(fc6, "fc6");
         AsConvolution(fc7, "fc7");
         _ = fc8; // fc8 stays in the conditioning branch (its 1000 outputs feed the weight hashing)
-        var required = target.Keys.Where(k => !k.StartsWith("conditioning.hashing.", StringComparison.Ordinal)).ToHashSet();
+        var required = target.Keys.Where(k => !k.StartsWith("conditioning.hashing.", StringComparison.Ordinal) && !k.StartsWith("score.", StringComparison.Ordinal))
+            .ToHashSet();
         CopyInto(network, mapped, path, requireAll: true, required);
     }
 

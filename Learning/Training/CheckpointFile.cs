@@ -24,7 +24,8 @@ public static class CheckpointFile
 {
     private const string Model = "model.bin", Optimizer = "optimizer.bin", Rng = "rng.bin", Meta = "meta.json";
 
-    public static CheckpointInfo Save(string path, OslsmNetwork model, OslsmOptimizer optimizer, int iteration, ulong[] samplerState, string configJson)
+    public static CheckpointInfo Save<TModel>(string path, TModel model, OslsmOptimizer optimizer, int iteration, ulong[] samplerState, string configJson)
+        where TModel : nn.Module, ISeededNetwork
     {
         var blobs = new Dictionary<string, byte[]>
         {
@@ -57,7 +58,7 @@ public static class CheckpointFile
     }
 
     /// <summary>Verifies every checksum, then restores model, optimizer and torch RNG; returns the metadata.</summary>
-    public static CheckpointMetadata Load(string path, OslsmNetwork model, OslsmOptimizer optimizer)
+    public static CheckpointMetadata Load<TModel>(string path, TModel model, OslsmOptimizer optimizer) where TModel : nn.Module, ISeededNetwork
     {
         var (metadata, blobs) = ReadVerified(path);
         try

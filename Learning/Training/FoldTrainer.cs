@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using static TorchSharp.torch;
@@ -10,7 +9,7 @@ namespace SegCluster.Learning.Training;
 /// every M iterations and at the end, reports progress every N. Runs synchronously on the calling thread
 /// (TorchSharp dispose scopes are per thread); with the same seed, a resumed run continues bit for bit on CPU.
 /// </summary>
-public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store)
+public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store) : IFoldNetworkTrainer
 {
     /// <summary>Called (on the training thread) after each checkpoint is written.</summary>
     public Action<CheckpointInfo>? CheckpointWritten { get; init; }
@@ -38,39 +37,17 @@ public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, Chec
 
         var images = split.Train.ToDictionary(i => i.Id);
         using var loader = new EpisodeLoader(new EpisodeSampler(split.Train, 1, random), images, preset.QuerySize, preset.SupportSize);
-        var clock = Stopwatch.StartNew();
-        var lossSum = 0.0;
-        var lossCount = 0;
-        var lastPath = "";
-        for (var iteration = start + 1; iteration <= config.Iterations; iteration++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var item = loader.Take(cancellationToken);
-            using (NewDisposeScope())
+        return TrainingLoop.Run(start, config.Iterations, config.ProgressEvery, config.CheckpointEvery, store,
+            step: cancel =>
             {
+                var item = loader.Take(cancel);
+                using var scope = NewDisposeScope();
                 var query = tensor(item.Query, [3, preset.QuerySize, preset.QuerySize]);
                 var support = tensor(item.Supports, [3, preset.SupportSize, preset.SupportSize]);
-                lossSum += trainer.Step(query, support, item.Target);
-                lossCount++;
-            }
-            if (iteration % config.ProgressEvery == 0 || iteration == config.Iterations)
-            {
-                var rate = (iteration - start) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                progress?.Report(new TrainingProgress(iteration, config.Iterations, lossSum / lossCount, rate,
-                    TimeSpan.FromSeconds((config.Iterations - iteration) / Math.Max(rate, 1e-9))));
-                lossSum = 0;
-                lossCount = 0;
-            }
-            if (iteration % config.CheckpointEvery == 0 || iteration == config.Iterations)
-            {
-                lastPath = store.PathFor(iteration);
-                Directory.CreateDirectory(store.Directory);
-                var written = CheckpointFile.Save(lastPath, network, trainer.Optimizer, iteration, item.SamplerStateAfter, config.ToJson());
-                store.Prune();
-                CheckpointWritten?.Invoke(written);
-            }
-        }
-        return lastPath;
+                return (trainer.Step(query, support, item.Target), item.SamplerStateAfter);
+            },
+            save: (path, iteration, samplerState) => CheckpointFile.Save(path, network, trainer.Optimizer, iteration, samplerState, config.ToJson()),
+            CheckpointWritten, progress, cancellationToken);
     }
 
     /// <summary>A network initialised from the seed (and ImageNet weights if configured).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SegCluster.Contracts;
+using SegCluster.Grains;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using SegCluster.Storage;
@@ -57,13 +58,15 @@ public static class DemoCommand
     public static RunConfig DemoConfig(string runId, SyntheticPascal.Layout data, int iterations, int episodes) => RunConfig.PaperProtocol with
     {
         RunId = runId,
-        Methods = ["oslsm", "all-foreground", "copy-support-mask"],
+        Methods = [.. SolverFactory.Methods],
         Preset = OslsmPreset.Tiny.Name,
         QuerySize = 64,
         SupportSize = 64,
         Voc = Path.GetDirectoryName(data.Voc)!,
         Sbd = Path.GetDirectoryName(data.Sbd)!,
         Iterations = iterations,
+        // 16-way pixel classification learns faster than episodes; a third of OSLSM's budget.
+        BaseIterations = Math.Max(1, iterations / 3),
         CheckpointEvery = Math.Max(1, iterations / 6),
         ProgressEvery = Math.Max(1, iterations / 100),
         Episodes = episodes,

@@ -14,7 +14,7 @@ public static class ReportPrinter
     {
         foreach (var (method, shots) in report.MethodsAndShots.OrderBy(m => m.Shots).ThenBy(m => m.Method))
         {
-            var table = new Table().Title($"Table 1 ({shots}-shot, {Markup.Escape(method)}): meanIoU % on {Markup.Escape(dataLabel)}")
+            var table = new Table().Title($"Table 1 ({shots}-shot, {Markup.Escape(PaperResults.MethodLabel(method))}): meanIoU % on {Markup.Escape(dataLabel)}")
                 .AddColumns("fold", "classes (IoU %)", "meanIoU", "FB-IoU", Markup.Escape(PaperResults.Label));
             foreach (var score in report.Scores.Where(s => s.Method == method && s.Shots == shots))
             {
@@ -31,7 +31,7 @@ public static class ReportPrinter
         foreach (var t in report.Timings)
         {
             var oslsm = report.Timings.FirstOrDefault(o => o.Method == "oslsm" && o.Shots == t.Shots);
-            timing.AddRow(Markup.Escape(t.Method), t.Shots.ToString(CultureInfo.InvariantCulture), t.Episodes.ToString(CultureInfo.InvariantCulture),
+            timing.AddRow(Markup.Escape(PaperResults.MethodLabel(t.Method)), t.Shots.ToString(CultureInfo.InvariantCulture), t.Episodes.ToString(CultureInfo.InvariantCulture),
                 t.MedianSeconds.ToString("0.0000", CultureInfo.InvariantCulture), t.MeanSeconds.ToString("0.0000", CultureInfo.InvariantCulture),
                 oslsm is null ? "" : (t.MedianSeconds / oslsm.MedianSeconds).ToString("0.00", CultureInfo.InvariantCulture),
                 PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s.ToString("0.00", CultureInfo.InvariantCulture) : "");

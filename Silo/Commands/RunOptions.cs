@@ -23,6 +23,7 @@ public sealed class RunOptions(params string[] defaultMethods)
     public Option<DirectoryInfo?> Aug { get; } = new("--aug") { Description = "SegmentationClassAug folder" };
     public Option<FileInfo?> Weights { get; } = new("--weights") { Description = "ImageNet weights (torchvision state dict .pth)" };
     public Option<int> Iterations { get; } = new("--iterations") { DefaultValueFactory = _ => 60000 };
+    public Option<int?> BaseIterations { get; } = new("--base-iterations") { Description = "base classifier of 1-nn, logreg, co-segmentation (default: --iterations)" };
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { DefaultValueFactory = _ => 1000 };
     public Option<int> Episodes { get; } = new("--episodes") { DefaultValueFactory = _ => 1000 };
     public Option<int> BatchSize { get; } = new("--batch-size") { DefaultValueFactory = _ => 50 };
@@ -36,7 +37,7 @@ public sealed class RunOptions(params string[] defaultMethods)
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations,
+        foreach (var option in new Option[] { RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations, BaseIterations,
                      CheckpointEvery, Episodes, BatchSize, Seed, LearningRate, Optimizer, Loss, Threshold, EpisodeLists, FoldLists })
             command.Options.Add(option);
     }
@@ -60,6 +61,7 @@ public sealed class RunOptions(params string[] defaultMethods)
             Aug = parse.GetValue(Aug)?.FullName,
             ImageNetWeights = parse.GetValue(Weights)?.FullName,
             Iterations = parse.GetValue(Iterations),
+            BaseIterations = parse.GetValue(BaseIterations) ?? parse.GetValue(Iterations),
             CheckpointEvery = parse.GetValue(CheckpointEvery),
             Episodes = parse.GetValue(Episodes),
             BatchSize = parse.GetValue(BatchSize),

@@ -1,6 +1,7 @@
 using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Evaluation;
+using SegCluster.Learning.Evaluation.Baselines;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using SegCluster.Storage;
@@ -133,6 +134,41 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
             .GroupBy(s => s.ClassId).OrderBy(g => g.Key)
             .Select(g => (g.Key, g.Count(), g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative)));
         var stored = (await cluster.Results.ReadClassTotalsAsync(config.RunId)).OrderBy(t => t.ClassId)
+            .Select(t => (t.ClassId, t.Episodes, t.TruePositive, t.FalsePositive, t.FalseNegative));
+        Assert.Equal(local, stored);
+    }
+
+    [Fact]
+    public async Task Baselines_train_the_base_classifier_once_and_score_like_oslsm()
+    {
+        var config = cluster.SmallRun("baselines", [2], iterations: 20, episodes: 14) with
+        {
+            Shots = [1, 2],
+            Methods = ["1-nn", "logreg", "co-segmentation"],
+            BaseIterations = 30,
+        };
+        await cluster.StartAsync(config);
+        Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(5))).State);
+
+        // The base classifier's checkpoints are recorded apart from OSLSM's; co-segmentation ran 2-shot only.
+        Assert.True(await cluster.ScalarAsync("SELECT count(*) FROM checkpoints WHERE run_id = 'baselines' AND network = 'base-classifier'") >= 1);
+        Assert.Equal(0, await cluster.ScalarAsync("SELECT count(*) FROM episode_batches WHERE run_id = 'baselines' AND method = 'co-segmentation' AND shots = 1"));
+        foreach (var (method, shots) in new[] { ("1-nn", 1), ("1-nn", 2), ("logreg", 1), ("logreg", 2), ("co-segmentation", 2) })
+            Assert.Equal(2, await cluster.ScalarAsync("SELECT count(*) FROM episode_batches WHERE run_id = 'baselines' AND method = @m AND shots = @k",
+                ("m", method), ("k", shots)));
+
+        // Scored across the cluster from the stored base checkpoint, they equal scoring the same episodes here.
+        TorchSharp.torch.set_num_threads(1);
+        var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 2);
+        var episodes = FoldPlan.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
+        var checkpoint = new CheckpointStore(FoldPlan.BaseCheckpointDirectory(cluster.Checkpoints, config.RunId, 2)).LatestGood()!;
+        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
+        Assert.Equal(30, CheckpointFile.LoadModel(checkpoint, network).Iteration);
+        network.eval();
+        var local = EpisodeEvaluator.Score(new NearestNeighbourSolver(network), episodes, split.Test.ToDictionary(i => i.Id)).Scores
+            .GroupBy(s => s.ClassId).OrderBy(g => g.Key)
+            .Select(g => (g.Key, g.Count(), g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative)));
+        var stored = (await cluster.Results.ReadClassTotalsAsync(config.RunId)).Where(t => t.Method == "1-nn" && t.Shots == 1).OrderBy(t => t.ClassId)
             .Select(t => (t.ClassId, t.Episodes, t.TruePositive, t.FalsePositive, t.FalseNegative));
         Assert.Equal(local, stored);
     }

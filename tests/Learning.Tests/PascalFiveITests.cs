@@ -51,7 +51,7 @@ public sealed class PascalFiveITests
 
         // A generated set covers every class; five shots need six images of each test class.
         var data = SyntheticPascal.Generate(Path.Combine(Path.GetTempPath(), "segcluster-coverage-" + Guid.NewGuid().ToString("N")),
-            new SyntheticPascal.Options(Images: 120, Size: 32, Seed: 3));
+            new SyntheticPascal.Options(Images: 400, Size: 32, Seed: 3));
         var generated = FoldSplit.Build(DataCatalog.Scan(data.Sources), 1);
         generated.CheckClassCoverage(1);
         var fewest = generated.TestClasses.Min(c => generated.Test.Count(i => i.Classes.Contains(c)));

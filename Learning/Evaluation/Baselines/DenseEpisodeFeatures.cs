@@ -1,0 +1,61 @@
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SegCluster.Learning.Evaluation.Baselines;
+
+/// <summary>
+/// An episode seen through the base classifier's dense fc7 features: the query and the k supports go through the
+/// trunk as one batch (resized to the preset's query size); support pixels are labelled from their masks at the
+/// feature grid (void cells dropped). Tensors belong to the caller's dispose scope.
+/// </summary>
+public sealed record DenseEpisodeFeatures(Tensor Query, Tensor Supports, Tensor SupportLabels, long Height, long Width)
+{
+    /// <param name="Query">[h*w, C] query features, row-major over the grid.</param>
+    /// <param name="Supports">[n, C] features of the labelled support cells.</param>
+    /// <param name="SupportLabels">[n] float: 1 the episode's class, 0 background.</param>
+    public static DenseEpisodeFeatures Extract(PixelClassifierNetwork network, EpisodeInput episode)
+    {
+        var size = network.Preset.QuerySize;
+        network.eval();
+        using var noGrad = no_grad();
+        var images = stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size)));
+        var features = network.Features(images);                                  // [k+1, C, h, w]
+        var (channels, height, width) = (features.shape[1], features.shape[2], features.shape[3]);
+        var cells = features.permute(0, 2, 3, 1).reshape(features.shape[0], height * width, channels);
+        // Masks sampled at the cell centres of the (square) feature grid.
+        var labels = episode.Supports.SelectMany(s => CellLabels(s.Mask, episode.ClassId, (int)height)).ToArray();
+        var valid = labels.Select((l, i) => (l, i)).Where(p => p.l != PascalClasses.Void).Select(p => (long)p.i).ToArray();
+        var index = tensor(valid, ScalarType.Int64);
+        var supports = cells.narrow(0, 1, episode.Supports.Count).reshape(-1, channels).index_select(0, index);
+        var supportLabels = tensor(valid.Select(i => (float)labels[i]).ToArray());
+        return new DenseEpisodeFeatures(cells[0], supports, supportLabels, height, width);
+    }
+
+    /// <summary>The mask binarised for the class at the centres of a size x size grid: 1, 0, or 255 (void).</summary>
+    public static byte[] CellLabels(SegmentationMask mask, int classId, int size)
+    {
+        var result = new byte[size * size];
+        for (var y = 0; y < size; y++)
+            for (var x = 0; x < size; x++)
+            {
+                var v = mask[Math.Min(mask.Width - 1, (2 * x + 1) * mask.Width / (2 * size)), Math.Min(mask.Height - 1, (2 * y + 1) * mask.Height / (2 * size))];
+                result[y * size + x] = v == PascalClasses.Void ? PascalClasses.Void : v == classId ? (byte)1 : (byte)0;
+            }
+        return result;
+    }
+
+    /// <summary>A coarse foreground score map [h*w] (in 0..1) upsampled bilinearly to the query's size and cut at 0.5.</summary>
+    public byte[] ToQueryMask(Tensor foreground, int queryWidth, int queryHeight) => ToQueryMask(foreground, Height, Width, queryWidth, queryHeight);
+
+    /// <summary>The same for any coarse [height*width] map.</summary>
+    public static byte[] ToQueryMask(Tensor foreground, long height, long width, int queryWidth, int queryHeight)
+    {
+        using var scope = NewDisposeScope();
+        var full = nn.functional.interpolate(foreground.reshape(1, 1, height, width).to_type(ScalarType.Float32), [queryHeight, queryWidth],
+            mode: InterpolationMode.Bilinear, align_corners: false);
+        using var half = 0.5.ToScalar();
+        return full.gt(half).to_type(ScalarType.Byte).data<byte>().ToArray();
+    }
+}

@@ -1,0 +1,50 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SegCluster.Learning.Models;
+
+/// <summary>
+/// The baselines' base network (paper section 6): FCN-32s fine-tuned per fold for pixel classification over the
+/// fold's 15 training classes plus background. The 1-NN and logistic-regression baselines read its dense fc7
+/// features; forward gives the 16-way logits at the input's size, for training.
+/// </summary>
+public sealed class PixelClassifierNetwork : Module<Tensor, Tensor>, ISeededNetwork
+{
+    /// <summary>15 training classes of a fold plus background.</summary>
+    public const int Classes = 16;
+
+    private readonly FcnTrunk segmentation;
+    private readonly Conv2d score;
+    private readonly Generator generator;
+
+    public OslsmPreset Preset { get; }
+
+    public PixelClassifierNetwork(OslsmPreset preset, ulong seed) : base(nameof(PixelClassifierNetwork))
+    {
+        Preset = preset;
+        generator = SeededInitialisation.Create(seed, "base-classifier");
+        segmentation = new FcnTrunk(preset, generator);
+        score = Conv2d(preset.FullyConnected, Classes, 1);
+        RegisterComponents();
+        SeededInitialisation.Apply(this, generator);
+    }
+
+    public byte[] GeneratorState
+    {
+        get => SeededInitialisation.GetState(generator);
+        set => SeededInitialisation.SetState(generator, value);
+    }
+
+    /// <summary>Dense fc7 features, [N, FullyConnected, h, w] at the trunk's stride.</summary>
+    public Tensor Features(Tensor images) => segmentation.call(images);
+
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var coarse = score.call(segmentation.call(images));
+        return functional.interpolate(coarse, [images.shape[2], images.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false)
+            .MoveToOuterDisposeScope();
+    }
+}
