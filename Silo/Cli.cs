@@ -16,9 +16,8 @@ public static class Cli
             DataCommand.Create(),
             LaunchCommand.Create(),
             ReproduceCommand.Create(),
+            BenchCommand.Create(),
         };
-        foreach (var pending in PendingCommands.Create())
-            root.Subcommands.Add(pending);
         return root;
     }
 }

@@ -6,7 +6,12 @@ usage: oslsm_reference.py write PRESET SEED WEIGHTS.pth INPUTS.pth LOGITS.pth QU
   forward(query, supports) in eval mode. SegCluster loads the first two and must reproduce the third.
 usage: oslsm_reference.py imagenet PRESET SEED OUT.pth
   Writes a torchvision-layout ImageNet state dict (features.N, classifier.N) with random values.
+usage: oslsm_reference.py time PRESET WEIGHTS.pth INPUTS.pth LOGITS.pth WARMUP REPEATS
+  Loads both files, runs forward(query, supports) in eval mode WARMUP times untimed and REPEATS times timed
+  (threads from TORCH_THREADS), saves the logits and prints {"seconds": [...]} (the parity benchmark's PyTorch side).
 """
+import json
+import time
 import sys
 import torch
 import torch.nn as nn
@@ -122,6 +127,21 @@ def main():
         c = Conditioning(PRESETS[preset])
         state = {k: v for k, v in c.state_dict().items() if not k.startswith("hashing.")}
         torch.save(state, out)
+    elif sys.argv[1] == "time":
+        preset, weights, inputs, logits = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+        warmup, repeats = int(sys.argv[6]), int(sys.argv[7])
+        model = Oslsm(preset).eval()
+        model.load_state_dict(torch.load(weights))
+        x = torch.load(inputs)
+        seconds = []
+        with torch.no_grad():
+            for i in range(warmup + repeats):
+                start = time.perf_counter()
+                out = model(x["query"], x["supports"])
+                if i >= warmup:
+                    seconds.append(time.perf_counter() - start)
+        torch.save({"logits": out}, logits)
+        print(json.dumps({"seconds": seconds, "threads": torch.get_num_threads(), "torch": torch.__version__}))
     else:
         sys.exit(__doc__)
 

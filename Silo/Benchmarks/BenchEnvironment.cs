@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace SegCluster.Silo.Benchmarks;
+
+/// <summary>What every benchmark figure names: the machine, its cores, the thread count, and the repository's scripts.</summary>
+public static class BenchEnvironment
+{
+    public const string Python = "/usr/bin/python3";
+
+    public static string Cpu { get; } = File.Exists("/proc/cpuinfo")
+        ? Regex.Match(File.ReadAllText("/proc/cpuinfo"), @"model name\s*:\s*(.+)").Groups[1].Value.Trim()
+        : "unknown CPU";
+
+    public static object Describe(int threads) => new
+    {
+        machine = Environment.MachineName,
+        cpu = Cpu,
+        cores = Environment.ProcessorCount,
+        threads,
+        torch = Learning.TorchRuntime.Describe(),
+        date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"),
+    };
+
+    /// <summary>The repository root (SEGCLUSTER_HOME, set by ./segcluster, or the folder above the build holding SegCluster.sln).</summary>
+    public static string RepositoryRoot()
+    {
+        if (Environment.GetEnvironmentVariable("SEGCLUSTER_HOME") is { Length: > 0 } home) return home;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "SegCluster.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found: run benchmarks through ./segcluster bench");
+    }
+
+    /// <summary>Runs a reference script with Debian's python3-torch and returns its standard output.</summary>
+    public static string RunPython(IReadOnlyDictionary<string, string> environment, string script, params string[] args)
+    {
+        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "python", script));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Python}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{script} {string.Join(' ', args)} failed: {error.Trim()}");
+        return output.Result;
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
