@@ -10,6 +10,14 @@ public interface IRunGrain : IGrainWithStringKey
 
     Task CancelAsync();
 
+    /// <summary>
+    /// Pushes the run's status to the observer every time it is refreshed, until unsubscribed. A subscription lapses
+    /// after a minute unless renewed (subscribing again), so a client that vanished costs nothing.
+    /// </summary>
+    Task SubscribeAsync(IRunObserver observer);
+
+    Task UnsubscribeAsync(IRunObserver observer);
+
     /// <summary>Called by a fold grain when its fold has finished (done, failed or cancelled).</summary>
     Task FoldFinishedAsync(FoldStatus status);
 }

@@ -43,6 +43,13 @@ public sealed record RunConfig
     /// <summary>Iterations of the baselines' base classifier (16-way FCN on D_train), trained when a method needs it.</summary>
     [Id(26)] public int BaseIterations { get; init; }
 
+    /// <summary>The fine-tuning baseline's per-episode Adam steps and step size.</summary>
+    [Id(27)] public int FineTuneIterations { get; init; }
+    [Id(28)] public double FineTuneLearningRate { get; init; }
+
+    /// <summary>Iterations of the Siamese baseline's pixel-verification training, when the run asks for it.</summary>
+    [Id(29)] public int SiameseIterations { get; init; }
+
     /// <summary>
     /// The paper's protocol: folds 0..3, 1- and 5-shot, 1000 episodes, VGG-16 FCN-32s at 500x500 (supports 224x224),
     /// SGD at lr 1e-10 on the summed loss, momentum 0.99, eta multiplier 0.1, 60k iterations, threshold 0.5.
@@ -57,6 +64,9 @@ public sealed record RunConfig
         SupportSize = 224,
         Iterations = 60000,
         BaseIterations = 60000,
+        FineTuneIterations = 100,
+        FineTuneLearningRate = 1e-4,
+        SiameseIterations = 60000,
         CheckpointEvery = 1000,
         ProgressEvery = 50,
         Episodes = 1000,

@@ -105,6 +105,17 @@ public sealed class FoldGrain(
                     cancel);
                 await state.WriteStateAsync();
             }
+            if (state.State.SiameseCheckpoint is null && config.Methods.Contains("siamese"))
+            {
+                state.State.State = "training-siamese";
+                await state.WriteStateAsync();
+                state.State.SiameseCheckpoint = await TrainAsync(config, "siamese", "training-siamese",
+                    FoldPlan.SiameseCheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold),
+                    (store, written, corrupt) => new SiameseTrainingRun(split, FoldPlan.SiameseTraining(config, fold), store)
+                        { CheckpointWritten = written, CorruptCheckpoint = corrupt },
+                    cancel);
+                await state.WriteStateAsync();
+            }
             if (state.State.State != "evaluating")
             {
                 state.State.State = "evaluating";
@@ -208,8 +219,7 @@ public sealed class FoldGrain(
         var fold = state.State.Fold;
         var requests = config.Shots.SelectMany(shots => FoldPlan.Batches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
             .SelectMany(b => config.Methods.Where(method => SolverFactory.Supports(method, b.shots)).Select(method =>
-                new EpisodeBatchRequest(config, fold, method, b.shots, b.batch,
-                    SolverFactory.NeedsBaseClassifier(method) ? state.State.BaseCheckpoint! : state.State.Checkpoint!, b.episodes)))
+                new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method), b.episodes)))
             .ToList();
         live = Status() with { State = "evaluating", Iteration = config.Iterations, Iterations = config.Iterations, Silo = SiloName, Device = device,
             BatchesTotal = requests.Count };
@@ -241,6 +251,15 @@ public sealed class FoldGrain(
             finally { gate.Release(); }
         }));
     }
+
+    /// <summary>The checkpoint of the network a method reads ("" for the trivial references, which read none).</summary>
+    private string CheckpointOf(string method) => SolverFactory.NetworkOf(method) switch
+    {
+        "oslsm" => state.State.Checkpoint!,
+        "base-classifier" => state.State.BaseCheckpoint!,
+        "siamese" => state.State.SiameseCheckpoint!,
+        _ => "",
+    };
 
     private Task WriteFoldRowAsync(FoldStatus status) => results.UpdateFoldAsync(state.State.Config!.RunId, new FoldRow(
         status.Fold, status.State, status.State, status.Silo, status.Device, status.Iteration, status.Iterations,

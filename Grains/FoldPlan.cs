@@ -17,6 +17,9 @@ public static class FoldPlan
     /// <summary>The base classifier's training: the OSLSM settings with its own iteration count.</summary>
     public static FoldTrainingConfig BaseClassifierTraining(RunConfig config, int fold) => Training(config, fold) with { Iterations = config.BaseIterations };
 
+    /// <summary>The Siamese network's training: the OSLSM settings with its own iteration count.</summary>
+    public static FoldTrainingConfig SiameseTraining(RunConfig config, int fold) => Training(config, fold) with { Iterations = config.SiameseIterations };
+
     /// <summary>
     /// The test episodes of a fold for k shots, split into batches; identical for every method. Sampled from the run's
     /// seed, or read from the run's episode lists when it names a folder of them.
@@ -50,4 +53,6 @@ public static class FoldPlan
     public static string CheckpointDirectory(string root, string runId, int fold) => Path.Combine(root, runId, $"fold{fold}");
 
     public static string BaseCheckpointDirectory(string root, string runId, int fold) => Path.Combine(CheckpointDirectory(root, runId, fold), "base-classifier");
+
+    public static string SiameseCheckpointDirectory(string root, string runId, int fold) => Path.Combine(CheckpointDirectory(root, runId, fold), "siamese");
 }

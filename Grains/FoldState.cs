@@ -13,4 +13,5 @@ public sealed class FoldState
     [Id(4)] public string? Error { get; set; }
     [Id(5)] public double TrainSeconds { get; set; }
     [Id(6)] public string? BaseCheckpoint { get; set; }
+    [Id(7)] public string? SiameseCheckpoint { get; set; }
 }

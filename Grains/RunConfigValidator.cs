@@ -25,9 +25,16 @@ public static class RunConfigValidator
         Check(config.SupportSize is >= 32 and <= 2048, "supportSize", "32..2048");
         Check(config.Iterations is >= 1 and <= 10_000_000, "iterations", "1..10000000");
         Check(!config.Methods.Any(SolverFactory.NeedsBaseClassifier) || config.BaseIterations is >= 1 and <= 10_000_000,
-            "baseIterations", "1..10000000 (the base classifier of 1-nn, logreg and co-segmentation)");
+            "baseIterations", "1..10000000 (the base classifier of 1-nn, logreg, finetune and co-segmentation)");
+        Check(!config.Methods.Contains("siamese") || config.SiameseIterations is >= 1 and <= 10_000_000, "siameseIterations", "1..10000000");
         foreach (var method in config.Methods.Where(m => KnownMethods.Contains(m)))
-            Check(config.Shots.Any(k => SolverFactory.Supports(method, k)), "methods", $"{method} needs shots above 1 (the paper's co-segmentation row is 5-shot)");
+            Check(config.Shots.Any(k => SolverFactory.Supports(method, k)), "methods",
+                $"{method} runs for none of the requested shots (co-segmentation needs more than 1, finetune and siamese are 1-shot)");
+        if (config.Methods.Contains("finetune"))
+        {
+            Check(config.FineTuneIterations is >= 1 and <= 100_000, "fineTuneIterations", "1..100000");
+            Check(config.FineTuneLearningRate > 0 && double.IsFinite(config.FineTuneLearningRate), "fineTuneLearningRate", "a positive number");
+        }
         Check(config.CheckpointEvery >= 1, "checkpointEvery", "at least 1");
         Check(config.ProgressEvery >= 1, "progressEvery", "at least 1");
         Check(config.Episodes is >= 1 and <= 100_000, "episodes", "1..100000");

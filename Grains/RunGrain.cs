@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Utilities;
 using SegCluster.Contracts;
 using SegCluster.Learning;
 using SegCluster.Learning.Data;
@@ -24,6 +25,7 @@ public sealed class RunGrain(
 {
     private const string WatchReminder = "watch";
     private IGrainTimer? watch;
+    private readonly ObserverManager<IRunObserver> observers = new(TimeSpan.FromMinutes(1), logger);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -40,13 +42,15 @@ public sealed class RunGrain(
         }
         if (config.RunId != this.GetPrimaryKeyString()) throw new ArgumentException("runId: must equal the run grain's key");
         RunConfigValidator.Validate(config, settings.Value.DataRoots);
-        await CheckDataAsync(config);
+        var (dataDigest, weightsDigest) = await CheckDataAsync(config);
 
         var json = JsonSerializer.Serialize(config);
         var provenance = JsonSerializer.Serialize(new
         {
             gitCommit = Environment.GetEnvironmentVariable("SEGCLUSTER_GIT_COMMIT") ?? "unknown",
             machine = Environment.MachineName,
+            dataDigest,
+            weightsDigest,
             torch = TorchRuntime.Describe(),
             dotnet = Environment.Version.ToString(),
         });
@@ -64,13 +68,21 @@ public sealed class RunGrain(
     /// Reads the data before anything is recorded, so a bad file or a class without images is refused at launch
     /// rather than failing a fold hours later. The scan runs off the scheduler; its result is cached for the folds.
     /// </summary>
-    private async Task CheckDataAsync(RunConfig config)
+    /// <returns>Digests of the data catalog and of the ImageNet weights file (null without one), for the provenance.</returns>
+    private async Task<(string Data, string? Weights)> CheckDataAsync(RunConfig config)
     {
         try
         {
-            await Task.Run(() =>
+            return await Task.Run(() =>
             {
                 foreach (var fold in config.Folds) data.Split(config, fold).CheckClassCoverage(config.Shots.Max());
+                string? weights = null;
+                if (config.ImageNetWeights is not null)
+                {
+                    using var file = File.OpenRead(config.ImageNetWeights);
+                    weights = Convert.ToHexString(SHA256.HashData(file)).ToLowerInvariant();
+                }
+                return (data.Catalog(config).Digest(), weights);
             });
         }
         catch (DataFileException e)
@@ -79,9 +91,31 @@ public sealed class RunGrain(
         }
     }
 
-    public Task<RunStatus> GetStatusAsync() => Task.FromResult(new RunStatus(
+    public Task<RunStatus> GetStatusAsync() => Task.FromResult(Status());
+
+    private RunStatus Status() => new(
         this.GetPrimaryKeyString(), state.State.Config is null ? "unknown" : state.State.State,
-        state.State.Folds.Values.OrderBy(f => f.Fold).ToList(), FirstError()));
+        state.State.Folds.Values.OrderBy(f => f.Fold).ToList(), FirstError());
+
+    public Task SubscribeAsync(IRunObserver observer)
+    {
+        observers.Subscribe(observer, observer);
+        // The new subscriber sees the current state at once, not at the next refresh.
+        observer.OnStatus(Status());
+        return Task.CompletedTask;
+    }
+
+    public Task UnsubscribeAsync(IRunObserver observer)
+    {
+        observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
+
+    private void Publish()
+    {
+        var status = Status();
+        observers.Notify(o => o.OnStatus(status));
+    }
 
     public async Task CancelAsync()
     {
@@ -126,12 +160,14 @@ public sealed class RunGrain(
                 logger.LogWarning("polling fold {Fold} of {Run}: {Message}", fold, this.GetPrimaryKeyString(), e.Message);
             }
         }
+        Publish();
     }
 
     private async Task CompleteAsync(string final)
     {
         state.State.State = final;
         await state.WriteStateAsync();
+        Publish();
         await results.SetRunStatusAsync(this.GetPrimaryKeyString(), final, FirstError());
         watch?.Dispose();
         watch = null;

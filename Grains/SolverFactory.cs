@@ -9,24 +9,40 @@ namespace SegCluster.Grains;
 public sealed class SolverFactory(ModelCache models)
 {
     /// <summary>The methods of the paper's Table 1 implemented so far (what `reproduce` runs).</summary>
-    public static readonly IReadOnlyList<string> PaperMethods = ["oslsm", "1-nn", "logreg", "co-segmentation"];
+    public static readonly IReadOnlyList<string> PaperMethods = ["oslsm", "1-nn", "logreg", "finetune", "siamese", "co-segmentation"];
 
     /// <summary>Every method: the paper's, and two trivial references every method must beat.</summary>
     public static readonly IReadOnlyList<string> Methods = [.. PaperMethods, "all-foreground", "copy-support-mask"];
 
     /// <summary>Methods that read the fold's base classifier (trained after OSLSM when a run asks for them).</summary>
-    public static bool NeedsBaseClassifier(string method) => method is "1-nn" or "logreg" or "co-segmentation";
+    public static bool NeedsBaseClassifier(string method) => method is "1-nn" or "logreg" or "finetune" or "co-segmentation";
 
-    /// <summary>Co-segmentation needs several images (the paper reports it 5-shot only); the rest take any k.</summary>
-    public static bool Supports(string method, int shots) => method != "co-segmentation" || shots > 1;
+    /// <summary>The trained network a method reads: "oslsm", "base-classifier", "siamese", or none (trivial references).</summary>
+    public static string? NetworkOf(string method) => method switch
+    {
+        "oslsm" => "oslsm",
+        "siamese" => "siamese",
+        _ when NeedsBaseClassifier(method) => "base-classifier",
+        _ => null,
+    };
 
-    /// <param name="checkpoint">The fold's OSLSM checkpoint, or its base classifier's for the methods that need it.</param>
+    /// <summary>As in the paper's tables: co-segmentation needs several images (5-shot row), fine-tuning and Siamese are 1-shot; the rest take any k.</summary>
+    public static bool Supports(string method, int shots) => method switch
+    {
+        "co-segmentation" => shots > 1,
+        "finetune" or "siamese" => shots == 1,
+        _ => true,
+    };
+
+    /// <param name="checkpoint">The checkpoint of the network the method reads (<see cref="FoldGrain"/> picks it by <see cref="NetworkOf"/>).</param>
     public IEpisodeSolver Create(string method, RunConfig config, int fold, string checkpoint) => method switch
     {
         "oslsm" => new OslsmSolver(models.Get(checkpoint, () => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold)), config.Threshold),
         "1-nn" => new NearestNeighbourSolver(BaseClassifier(config, fold, checkpoint)),
         "logreg" => new LogisticRegressionSolver(BaseClassifier(config, fold, checkpoint)),
+        "finetune" => new FineTuningSolver(BaseClassifier(config, fold, checkpoint), config.FineTuneIterations, config.FineTuneLearningRate),
         "co-segmentation" => new CosegmentationSolver(BaseClassifier(config, fold, checkpoint)),
+        "siamese" => new SiameseSolver(models.Get(checkpoint, () => new SiameseNetwork(Preset(config), config.Seed + (ulong)fold))),
         "all-foreground" => new AllForegroundSolver(),
         "copy-support-mask" => new SupportMaskSolver(),
         _ => throw new ArgumentException($"unknown method '{method}'"),

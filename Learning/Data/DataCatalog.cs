@@ -19,6 +19,20 @@ public sealed class DataCatalog
     }
 
     /// <param name="skipBad">Report unreadable files in <see cref="BadFiles"/> and go on, instead of failing on the first.</param>
+    /// <summary>
+    /// A fingerprint of the data a run saw, recorded in its provenance: SHA-256 over every image of both pools with
+    /// its id, size and per-class pixel counts (read from the masks), so a changed list, image size or mask shows.
+    /// </summary>
+    public string Digest()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (pool, images) in new[] { ("train", TrainPool), ("val", ValPool) })
+            foreach (var image in images)
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(
+                    $"{pool} {image.Id} {image.Width}x{image.Height} {string.Join(',', image.PixelCounts)}\n"));
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
     public static DataCatalog Scan(DataSources sources, bool skipBad = false)
     {
         var val = sources.VocList("val");

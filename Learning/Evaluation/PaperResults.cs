@@ -33,9 +33,11 @@ public static class PaperResults
         [("oslsm", 1)] = 0.19, [("oslsm", 5)] = 0.21,
     };
 
-    /// <summary>A method's name in tables; this project's stand-ins say so.</summary>
-    public static string MethodLabel(string method) =>
-        method == "co-segmentation" ? $"co-segmentation ({Baselines.CosegmentationSolver.Reference})" : method;
+    /// <summary>A method's name in tables; this project's stand-ins say so (<see cref="StandInNote"/> explains).</summary>
+    public static string MethodLabel(string method) => method == "co-segmentation" ? "co-segmentation (stand-in)" : method;
+
+    /// <summary>The footnote for tables that show a stand-in.</summary>
+    public static string StandInNote => $"co-segmentation (stand-in): {Baselines.CosegmentationSolver.Reference}";
 
     public static double? MeanIou(string method, int shots, int? fold) =>
         Table1.TryGetValue((method, shots), out var row) ? row[fold ?? 4] : null;

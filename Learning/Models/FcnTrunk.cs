@@ -18,16 +18,43 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
 
     public FcnTrunk(OslsmPreset preset, Generator generator) : base(nameof(FcnTrunk))
     {
+        this.preset = preset;
         features = BackboneLayers.Features(preset, dilate: preset.Dilated);
-        // fc6/fc7 as convolutions (FCN). Padding keeps a ceil(H/stride) map instead of Caffe's pad-100-and-crop;
-        // the dilated variant dilates fc6 by 4 (Yu and Koltun's front end).
-        var dilation = preset.Dilated ? 4 : 1;
-        fc6 = Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: dilation * (preset.Fc6Kernel / 2), dilation: dilation);
+        (fc6, fc7) = FullyConnected(preset);
         drop6 = new SeededDropout(0.5, generator);
-        fc7 = Conv2d(preset.FullyConnected, preset.FullyConnected, 1);
         drop7 = new SeededDropout(0.5, generator);
         RegisterComponents();
     }
+
+    private readonly OslsmPreset preset;
+
+    /// <summary>Fresh copies of fc6 and fc7 with their current weights (the fine-tuning baseline trains them per episode).</summary>
+    public (Conv2d Fc6, Conv2d Fc7) CopyFullyConnected()
+    {
+        var (copy6, copy7) = FullyConnected(preset);
+        using (no_grad())
+        {
+            copy6.weight!.copy_(fc6.weight!);
+            copy6.bias!.copy_(fc6.bias!);
+            copy7.weight!.copy_(fc7.weight!);
+            copy7.bias!.copy_(fc7.bias!);
+        }
+        return (copy6, copy7);
+    }
+
+    /// <summary>
+    /// fc6/fc7 as convolutions (FCN). Padding keeps a ceil(H/stride) map instead of Caffe's pad-100-and-crop;
+    /// the dilated variant dilates fc6 by 4 (Yu and Koltun's front end).
+    /// </summary>
+    private static (Conv2d Fc6, Conv2d Fc7) FullyConnected(OslsmPreset preset)
+    {
+        var dilation = preset.Dilated ? 4 : 1;
+        return (Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: dilation * (preset.Fc6Kernel / 2), dilation: dilation),
+            Conv2d(preset.FullyConnected, preset.FullyConnected, 1));
+    }
+
+    /// <summary>The convolutional features before fc6 ([N, FeatureChannels, h, w]).</summary>
+    public Tensor Convolutional(Tensor images) => features.call(images);
 
     /// <summary>fc7 features, [N, FullyConnected, ceil(H/stride), ceil(W/stride)].</summary>
     public override Tensor forward(Tensor images)

@@ -41,6 +41,9 @@ public static class ModelWeights
     /// <summary>Loads torchvision ImageNet weights into the base classifier's trunk (its 16-way head starts from the seed).</summary>
     public static void LoadImageNet(PixelClassifierNetwork network, string path) => LoadImageNet(network, network.Preset, path);
 
+    /// <summary>Loads torchvision ImageNet weights into the Siamese network's trunk (embedding and similarity start from the seed).</summary>
+    public static void LoadImageNet(SiameseNetwork network, string path) => LoadImageNet(network, network.Preset, path);
+
     /// <summary>
     /// torchvision keys onto ours: conv layers into every branch that has them ("conditioning.", "segmentation."),
     /// the classifier into the conditioning branch, and fc6/fc7 reshaped into the FCN trunk's convolutions. Every
@@ -72,7 +75,8 @@ public static class ModelWeights
         AsConvolution(fc6, "fc6");
         AsConvolution(fc7, "fc7");
         _ = fc8; // fc8 stays in the conditioning branch (its 1000 outputs feed the weight hashing)
-        var required = target.Keys.Where(k => !k.StartsWith("conditioning.hashing.", StringComparison.Ordinal) && !k.StartsWith("score.", StringComparison.Ordinal))
+        var required = target.Keys.Where(k => !k.StartsWith("conditioning.hashing.", StringComparison.Ordinal) && !k.StartsWith("score.", StringComparison.Ordinal)
+                        && !k.StartsWith("embedding.", StringComparison.Ordinal) && k is not ("scale" or "offset"))
             .ToHashSet();
         CopyInto(network, mapped, path, requireAll: true, required);
     }

@@ -67,6 +67,9 @@ public static class DemoCommand
         Iterations = iterations,
         // 16-way pixel classification learns faster than episodes; a third of OSLSM's budget.
         BaseIterations = Math.Max(1, iterations / 3),
+        SiameseIterations = Math.Max(1, iterations / 3),
+        FineTuneIterations = 30,
+        FineTuneLearningRate = 1e-3,
         CheckpointEvery = Math.Max(1, iterations / 6),
         ProgressEvery = Math.Max(1, iterations / 100),
         Episodes = episodes,

@@ -37,6 +37,8 @@ public static class ReportPrinter
                 PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s.ToString("0.00", CultureInfo.InvariantCulture) : "");
         }
         AnsiConsole.Write(timing);
+        if (report.Timings.Any(t => t.Method == "co-segmentation"))
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(PaperResults.StandInNote)}[/]");
     }
 
     public static async Task WriteJsonAsync(string path, RunReport report, string dataLabel, CancellationToken cancel)

@@ -23,7 +23,10 @@ public sealed class RunOptions(params string[] defaultMethods)
     public Option<DirectoryInfo?> Aug { get; } = new("--aug") { Description = "SegmentationClassAug folder" };
     public Option<FileInfo?> Weights { get; } = new("--weights") { Description = "ImageNet weights (torchvision state dict .pth)" };
     public Option<int> Iterations { get; } = new("--iterations") { DefaultValueFactory = _ => 60000 };
-    public Option<int?> BaseIterations { get; } = new("--base-iterations") { Description = "base classifier of 1-nn, logreg, co-segmentation (default: --iterations)" };
+    public Option<int?> BaseIterations { get; } = new("--base-iterations") { Description = "base classifier of 1-nn, logreg, finetune, co-segmentation (default: --iterations)" };
+    public Option<int?> SiameseIterations { get; } = new("--siamese-iterations") { Description = "Siamese baseline's training (default: --iterations)" };
+    public Option<int> FineTuneIterations { get; } = new("--finetune-iterations") { Description = "finetune baseline: Adam steps per episode", DefaultValueFactory = _ => 100 };
+    public Option<double> FineTuneLearningRate { get; } = new("--finetune-lr") { Description = "finetune baseline: Adam step size", DefaultValueFactory = _ => 1e-4 };
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { DefaultValueFactory = _ => 1000 };
     public Option<int> Episodes { get; } = new("--episodes") { DefaultValueFactory = _ => 1000 };
     public Option<int> BatchSize { get; } = new("--batch-size") { DefaultValueFactory = _ => 50 };
@@ -37,7 +40,7 @@ public sealed class RunOptions(params string[] defaultMethods)
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations, BaseIterations,
+        foreach (var option in new Option[] { RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations, BaseIterations, SiameseIterations, FineTuneIterations, FineTuneLearningRate,
                      CheckpointEvery, Episodes, BatchSize, Seed, LearningRate, Optimizer, Loss, Threshold, EpisodeLists, FoldLists })
             command.Options.Add(option);
     }
@@ -62,6 +65,9 @@ public sealed class RunOptions(params string[] defaultMethods)
             ImageNetWeights = parse.GetValue(Weights)?.FullName,
             Iterations = parse.GetValue(Iterations),
             BaseIterations = parse.GetValue(BaseIterations) ?? parse.GetValue(Iterations),
+            SiameseIterations = parse.GetValue(SiameseIterations) ?? parse.GetValue(Iterations),
+            FineTuneIterations = parse.GetValue(FineTuneIterations),
+            FineTuneLearningRate = parse.GetValue(FineTuneLearningRate),
             CheckpointEvery = parse.GetValue(CheckpointEvery),
             Episodes = parse.GetValue(Episodes),
             BatchSize = parse.GetValue(BatchSize),

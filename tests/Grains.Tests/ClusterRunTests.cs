@@ -144,16 +144,22 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         var config = cluster.SmallRun("baselines", [2], iterations: 20, episodes: 14) with
         {
             Shots = [1, 2],
-            Methods = ["1-nn", "logreg", "co-segmentation"],
+            Methods = ["1-nn", "logreg", "finetune", "siamese", "co-segmentation"],
             BaseIterations = 30,
+            SiameseIterations = 20,
+            FineTuneIterations = 5,
+            FineTuneLearningRate = 1e-3,
         };
         await cluster.StartAsync(config);
         Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(5))).State);
 
         // The base classifier's checkpoints are recorded apart from OSLSM's; co-segmentation ran 2-shot only.
         Assert.True(await cluster.ScalarAsync("SELECT count(*) FROM checkpoints WHERE run_id = 'baselines' AND network = 'base-classifier'") >= 1);
-        Assert.Equal(0, await cluster.ScalarAsync("SELECT count(*) FROM episode_batches WHERE run_id = 'baselines' AND method = 'co-segmentation' AND shots = 1"));
-        foreach (var (method, shots) in new[] { ("1-nn", 1), ("1-nn", 2), ("logreg", 1), ("logreg", 2), ("co-segmentation", 2) })
+        Assert.True(await cluster.ScalarAsync("SELECT count(*) FROM checkpoints WHERE run_id = 'baselines' AND network = 'siamese'") >= 1);
+        foreach (var (method, shots) in new[] { ("co-segmentation", 1), ("finetune", 2), ("siamese", 2) })
+            Assert.Equal(0, await cluster.ScalarAsync("SELECT count(*) FROM episode_batches WHERE run_id = 'baselines' AND method = @m AND shots = @k",
+                ("m", method), ("k", shots)));
+        foreach (var (method, shots) in new[] { ("1-nn", 1), ("1-nn", 2), ("logreg", 1), ("logreg", 2), ("finetune", 1), ("siamese", 1), ("co-segmentation", 2) })
             Assert.Equal(2, await cluster.ScalarAsync("SELECT count(*) FROM episode_batches WHERE run_id = 'baselines' AND method = @m AND shots = @k",
                 ("m", method), ("k", shots)));
 
@@ -171,6 +177,38 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         var stored = (await cluster.Results.ReadClassTotalsAsync(config.RunId)).Where(t => t.Method == "1-nn" && t.Shots == 1).OrderBy(t => t.ClassId)
             .Select(t => (t.ClassId, t.Episodes, t.TruePositive, t.FalsePositive, t.FalseNegative));
         Assert.Equal(local, stored);
+    }
+
+    [Fact]
+    public async Task A_subscribed_client_is_pushed_the_runs_progress_and_the_provenance_names_the_data()
+    {
+        var config = cluster.SmallRun("pushed", [0], iterations: 60, episodes: 7) with { Methods = ["all-foreground"], ProgressEvery = 5 };
+        var observer = new CollectingObserver();
+        var reference = cluster.Client.Client.CreateObjectReference<IRunObserver>(observer);
+        await cluster.StartAsync(config);
+        await cluster.Client.Client.GetGrain<IRunGrain>(config.RunId).SubscribeAsync(reference);
+        // Nothing asks for the status here: every status below was pushed by the run grain.
+        var done = await observer.Finished.Task.WaitAsync(TimeSpan.FromMinutes(4));
+        Assert.Equal("done", done.State);
+        Assert.Contains(observer.Received, s => s.Folds.Any(f => f.State == "training" && f.Iteration > 0));
+        Assert.Contains(observer.Received, s => s.Folds.Any(f => f.State == "evaluating"));
+        cluster.Client.Client.DeleteObjectReference<IRunObserver>(reference);
+
+        var provenance = System.Text.Json.JsonDocument.Parse((await cluster.ScalarTextAsync("SELECT provenance FROM runs WHERE run_id = 'pushed'"))!);
+        Assert.Equal(DataCatalog.Scan(cluster.Data.Sources).Digest(), provenance.RootElement.GetProperty("dataDigest").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, provenance.RootElement.GetProperty("weightsDigest").ValueKind);
+    }
+
+    private sealed class CollectingObserver : IRunObserver
+    {
+        public List<RunStatus> Received { get; } = [];
+        public TaskCompletionSource<RunStatus> Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void OnStatus(RunStatus status)
+        {
+            lock (Received) Received.Add(status);
+            if (status.IsFinished) Finished.TrySetResult(status);
+        }
     }
 
     private async Task<IReadOnlyList<(string Slot, DateTime Start, DateTime End)>> FoldIntervalsAsync(string runId)

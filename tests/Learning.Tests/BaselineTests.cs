@@ -119,10 +119,16 @@ public sealed class BaselineTests
         var everything = MeanIou(new AllForegroundSolver(), 1);
         var nearest = MeanIou(new NearestNeighbourSolver(network), 1);
         var logistic = MeanIou(new LogisticRegressionSolver(network), 1);
+        var fineTuned = MeanIou(new FineTuningSolver(network, iterations: 30, learningRate: 1e-3), 1);
+        var siameseFinal = new SiameseTrainingRun(split, config, new CheckpointStore(Fixtures.TempDirectory())).Run(null, default);
+        using var siameseNetwork = new SiameseNetwork(config.ResolvedPreset, 0);
+        CheckpointFile.LoadModel(siameseFinal, siameseNetwork);
+        var siamese = MeanIou(new SiameseSolver(siameseNetwork), 1);
         var coseg = MeanIou(new CosegmentationSolver(network), 5);
-        var message = $"1-nn {nearest:F3}, logreg {logistic:F3}, co-segmentation (5-shot) {coseg:F3}, all-foreground {everything:F3}";
+        var message = $"1-nn {nearest:F3}, logreg {logistic:F3}, finetune {fineTuned:F3}, siamese {siamese:F3}, co-segmentation (5-shot) {coseg:F3}, " +
+                      $"all-foreground {everything:F3}";
         TestContext.Current.TestOutputHelper?.WriteLine(message);
-        Assert.True(nearest > everything + 0.05 && logistic > everything + 0.05, message);
+        Assert.True(new[] { nearest, logistic, fineTuned, siamese }.All(m => m > everything + 0.05), message);
     }
 
     [Fact]
@@ -138,6 +144,20 @@ public sealed class BaselineTests
         var blanked = input with { Supports = input.Supports.Select(s => s with { Mask = s.Mask with { Labels = new byte[s.Mask.Labels.Length] } }).ToList() };
         Assert.Equal(withMasks, solver.Predict(blanked));
         Assert.Equal(input.Query.Width * input.Query.Height, withMasks.Length);
+    }
+
+    [Fact]
+    public void Fine_tuning_starts_every_episode_from_the_same_point_and_leaves_the_base_network_alone()
+    {
+        var layout = SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 7));
+        var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
+        var input = EpisodeEvaluator.Load(new EpisodeSampler(split.Test, 1, SeededRandom.Derive(4, "finetune")).Next(), split.Test.ToDictionary(i => i.Id));
+        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48 }, 2);
+        var before = network.parameters().Select(p => p.detach().clone()).ToList();
+        var solver = new FineTuningSolver(network, iterations: 5, learningRate: 1e-2);
+        var first = solver.Predict(input);
+        Assert.Equal(first, solver.Predict(input));
+        Assert.All(network.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, 0, 0)));
     }
 
     private static byte[] Weights(FoldTrainingConfig config, string checkpoint)

@@ -17,13 +17,19 @@ public sealed record DenseEpisodeFeatures(Tensor Query, Tensor Supports, Tensor 
     /// <param name="SupportLabels">[n] float: 1 the episode's class, 0 background.</param>
     public static DenseEpisodeFeatures Extract(PixelClassifierNetwork network, EpisodeInput episode)
     {
-        var size = network.Preset.QuerySize;
         network.eval();
+        return Extract(network.Features, network.Preset.QuerySize, episode);
+    }
+
+    /// <param name="features">Dense features of a batch of images, [N, C, h, w] (the network in eval mode).</param>
+    /// <param name="size">The side the images are resized to.</param>
+    public static DenseEpisodeFeatures Extract(Func<Tensor, Tensor> features, int size, EpisodeInput episode)
+    {
         using var noGrad = no_grad();
         var images = stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size)));
-        var features = network.Features(images);                                  // [k+1, C, h, w]
-        var (channels, height, width) = (features.shape[1], features.shape[2], features.shape[3]);
-        var cells = features.permute(0, 2, 3, 1).reshape(features.shape[0], height * width, channels);
+        var maps = features(images);                                              // [k+1, C, h, w]
+        var (channels, height, width) = (maps.shape[1], maps.shape[2], maps.shape[3]);
+        var cells = maps.permute(0, 2, 3, 1).reshape(maps.shape[0], height * width, channels);
         // Masks sampled at the cell centres of the (square) feature grid.
         var labels = episode.Supports.SelectMany(s => CellLabels(s.Mask, episode.ClassId, (int)height)).ToArray();
         var valid = labels.Select((l, i) => (l, i)).Where(p => p.l != PascalClasses.Void).Select(p => (long)p.i).ToArray();
@@ -34,15 +40,17 @@ public sealed record DenseEpisodeFeatures(Tensor Query, Tensor Supports, Tensor 
     }
 
     /// <summary>The mask binarised for the class at the centres of a size x size grid: 1, 0, or 255 (void).</summary>
-    public static byte[] CellLabels(SegmentationMask mask, int classId, int size)
+    public static byte[] CellLabels(SegmentationMask mask, int classId, int size) =>
+        CellLabels(mask, size, v => v == PascalClasses.Void ? PascalClasses.Void : v == classId ? (byte)1 : (byte)0);
+
+    /// <summary>The mask's labels at the centres of a size x size grid, each mapped by <paramref name="label"/>.</summary>
+    public static byte[] CellLabels(SegmentationMask mask, int size, Func<byte, byte> label)
     {
         var result = new byte[size * size];
         for (var y = 0; y < size; y++)
             for (var x = 0; x < size; x++)
-            {
-                var v = mask[Math.Min(mask.Width - 1, (2 * x + 1) * mask.Width / (2 * size)), Math.Min(mask.Height - 1, (2 * y + 1) * mask.Height / (2 * size))];
-                result[y * size + x] = v == PascalClasses.Void ? PascalClasses.Void : v == classId ? (byte)1 : (byte)0;
-            }
+                result[y * size + x] = label(mask[Math.Min(mask.Width - 1, (2 * x + 1) * mask.Width / (2 * size)),
+                    Math.Min(mask.Height - 1, (2 * y + 1) * mask.Height / (2 * size))]);
         return result;
     }
 

@@ -1,0 +1,89 @@
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SegCluster.Learning.Evaluation.Baselines;
+
+/// <summary>
+/// The fine-tuning baseline (paper section 6): per episode, copies of the base network's fc6 and fc7 and a new
+/// binary fc8 are trained on the support set (the conv layers stay frozen, their features computed once), with
+/// fc7's output normalised by batch normalisation as the paper found it converges faster; then the query is
+/// predicted. fc8 starts at zero, so every episode starts from the same point and the result needs no random
+/// numbers. Adam, <paramref name="iterations"/> full-batch steps at <paramref name="learningRate"/>.
+/// </summary>
+public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterations, double learningRate) : IEpisodeSolver
+{
+    public string Method => "finetune";
+
+    public byte[] Predict(EpisodeInput episode)
+    {
+        var size = network.Preset.QuerySize;
+        network.eval();
+        using var scope = NewDisposeScope();
+        Tensor supportFeatures, queryFeatures;
+        using (no_grad())
+        {
+            var images = stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size)));
+            var convolutional = network.Trunk.Convolutional(images);
+            queryFeatures = convolutional.narrow(0, 0, 1);
+            supportFeatures = convolutional.narrow(0, 1, episode.Supports.Count);
+        }
+        var targets = stack(episode.Supports.Select(s => tensor(EpisodeTensors.Binary(s.Mask, episode.ClassId, size).Select(v => (float)v).ToArray(), [size, size])));
+        using var head = new EpisodeHead(network.Trunk, network.Preset.FullyConnected);
+        var mask = targets.ne(tensor((float)PascalClasses.Void)).to_type(ScalarType.Float32);
+        var labels = targets.eq(tensor(1f)).to_type(ScalarType.Float32);
+        using var optimizer = new OslsmOptimizer("adam", 0.9, (head.parameters(), learningRate));
+        head.train();
+        for (var i = 0; i < iterations; i++)
+        {
+            using var step = NewDisposeScope();
+            optimizer.ZeroGrad();
+            var logits = head.call(supportFeatures, size);                                      // [k, S, S]
+            var pixels = mask.sum();
+            var loss = functional.binary_cross_entropy_with_logits(logits, labels, mask, reduction: Reduction.Sum).div(pixels.maximum(ones_like(pixels)));
+            loss.backward();
+            optimizer.Step();
+        }
+        head.eval();
+        using (no_grad())
+        {
+            var query = head.call(queryFeatures, size).unsqueeze(0);                           // [1, 1, S, S]
+            var full = functional.interpolate(query, [episode.Query.Height, episode.Query.Width], mode: InterpolationMode.Bilinear, align_corners: false);
+            return full.gt(tensor(0f)).to_type(ScalarType.Byte).data<byte>().ToArray();
+        }
+    }
+
+    /// <summary>fc6 and fc7 copied from the base network, batch norm on fc7's output, a zero-initialised binary fc8.</summary>
+    private sealed class EpisodeHead : Module<Tensor, long, Tensor>
+    {
+        private readonly Conv2d fc6;
+        private readonly Conv2d fc7;
+        private readonly BatchNorm2d norm7;
+        private readonly Conv2d fc8;
+
+        public EpisodeHead(FcnTrunk trunk, long channels) : base(nameof(EpisodeHead))
+        {
+            (fc6, fc7) = trunk.CopyFullyConnected();
+            norm7 = BatchNorm2d(channels);
+            fc8 = Conv2d(channels, 1, 1);
+            using (no_grad())
+            {
+                fc8.weight!.zero_();
+                fc8.bias!.zero_();
+            }
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor convolutional, long size)
+        {
+            using var scope = NewDisposeScope();
+            var x = functional.relu(fc6.call(convolutional));
+            x = norm7.call(functional.relu(fc7.call(x)));
+            var coarse = fc8.call(x);
+            return functional.interpolate(coarse, [size, size], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1).MoveToOuterDisposeScope();
+        }
+    }
+}

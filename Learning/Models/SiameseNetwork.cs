@@ -1,0 +1,57 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace SegCluster.Learning.Models;
+
+/// <summary>
+/// The Siamese baseline's network (paper section 6): one FCN trunk applied to both images (weights shared), a 1x1
+/// embedding per cell, and a learned similarity, logit = scale * cos(a, b) + offset, trained on D_train to tell
+/// whether two cells show the same label.
+/// </summary>
+public sealed class SiameseNetwork : Module<Tensor, Tensor>, ISeededNetwork
+{
+    private readonly FcnTrunk segmentation;
+    private readonly Conv2d embedding;
+    private readonly Parameter scale;
+    private readonly Parameter offset;
+    private readonly Generator generator;
+
+    public OslsmPreset Preset { get; }
+
+    public SiameseNetwork(OslsmPreset preset, ulong seed) : base(nameof(SiameseNetwork))
+    {
+        Preset = preset;
+        generator = SeededInitialisation.Create(seed, "siamese");
+        segmentation = new FcnTrunk(preset, generator);
+        embedding = Conv2d(preset.FullyConnected, Math.Min(preset.FullyConnected, 256), 1);
+        // A cosine in [-1, 1] needs a scale to reach confident logits; start at 5 around an even prior.
+        scale = new Parameter(tensor(5f));
+        offset = new Parameter(tensor(0f));
+        RegisterComponents();
+        SeededInitialisation.Apply(this, generator);
+    }
+
+    public byte[] GeneratorState
+    {
+        get => SeededInitialisation.GetState(generator);
+        set => SeededInitialisation.SetState(generator, value);
+    }
+
+    /// <summary>Unit-length cell embeddings, [N, E, h, w].</summary>
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        using var tiny = 1e-12.ToScalar();
+        var e = embedding.call(segmentation.call(images));
+        return e.div(e.norm(1, keepdim: true).clamp_min(tiny)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Similarity logits [n, m] between unit embeddings a [n, E] and b [m, E].</summary>
+    public Tensor Similarity(Tensor a, Tensor b)
+    {
+        using var one = 1.0.ToScalar();
+        return a.matmul(b.t()).mul(scale).add(offset, one);
+    }
+}
