@@ -35,21 +35,25 @@ public sealed class SolverFactory(ModelCache models)
     };
 
     /// <param name="checkpoint">The checkpoint of the network the method reads (<see cref="FoldGrain"/> picks it by <see cref="NetworkOf"/>).</param>
-    public IEpisodeSolver Create(string method, RunConfig config, int fold, string checkpoint) => method switch
+    public IEpisodeSolver Create(string method, RunConfig config, int fold, string checkpoint) => Create(method, config,
+        () => models.Get(checkpoint, () => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold)),
+        () => models.Get(checkpoint, () => new PixelClassifierNetwork(Preset(config), config.Seed + (ulong)fold)),
+        () => models.Get(checkpoint, () => new SiameseNetwork(Preset(config), config.Seed + (ulong)fold)));
+
+    /// <summary>A method's solver over the network it reads (asked for only when the method needs it).</summary>
+    public static IEpisodeSolver Create(string method, RunConfig config, Func<OslsmNetwork> oslsm, Func<PixelClassifierNetwork> baseClassifier,
+        Func<SiameseNetwork> siamese) => method switch
     {
-        "oslsm" => new OslsmSolver(models.Get(checkpoint, () => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold)), config.Threshold),
-        "1-nn" => new NearestNeighbourSolver(BaseClassifier(config, fold, checkpoint)),
-        "logreg" => new LogisticRegressionSolver(BaseClassifier(config, fold, checkpoint)),
-        "finetune" => new FineTuningSolver(BaseClassifier(config, fold, checkpoint), config.FineTuneIterations, config.FineTuneLearningRate),
-        "co-segmentation" => new CosegmentationSolver(BaseClassifier(config, fold, checkpoint)),
-        "siamese" => new SiameseSolver(models.Get(checkpoint, () => new SiameseNetwork(Preset(config), config.Seed + (ulong)fold))),
+        "oslsm" => new OslsmSolver(oslsm(), config.Threshold),
+        "1-nn" => new NearestNeighbourSolver(baseClassifier()),
+        "logreg" => new LogisticRegressionSolver(baseClassifier()),
+        "finetune" => new FineTuningSolver(baseClassifier(), config.FineTuneIterations, config.FineTuneLearningRate),
+        "co-segmentation" => new CosegmentationSolver(baseClassifier()),
+        "siamese" => new SiameseSolver(siamese()),
         "all-foreground" => new AllForegroundSolver(),
         "copy-support-mask" => new SupportMaskSolver(),
         _ => throw new ArgumentException($"unknown method '{method}'"),
     };
-
-    private PixelClassifierNetwork BaseClassifier(RunConfig config, int fold, string checkpoint) =>
-        models.Get(checkpoint, () => new PixelClassifierNetwork(Preset(config), config.Seed + (ulong)fold));
 
     private static OslsmPreset Preset(RunConfig config) =>
         OslsmPreset.Named(config.Preset) with { QuerySize = config.QuerySize, SupportSize = config.SupportSize };

@@ -21,6 +21,24 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Quick_table2_times_every_method_of_the_paper_with_its_operations()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"segcluster-bench-{Guid.NewGuid():N}.json");
+        var (exitCode, output) = await CliProcess.RunAsync(null, "bench", "table2", "--quick", "--threads", "1", "--json", json);
+        Assert.True(exitCode == 0, output);
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var table2 = Assert.Single(result.RootElement.GetProperty("table2").EnumerateArray());
+        var rows = table2.GetProperty("methods").EnumerateArray()
+            .Select(m => (Method: m.GetProperty("method").GetString(), Shots: m.GetProperty("shots").GetInt32(), Row: m)).ToList();
+        // Table 2's rows: five methods 1-shot, four 5-shot (fine-tuning and Siamese are 1-shot; co-segmentation 5-shot).
+        Assert.Equal(["1-nn/1", "1-nn/5", "co-segmentation/5", "finetune/1", "logreg/1", "logreg/5", "oslsm/1", "oslsm/5", "siamese/1"],
+            rows.Select(r => $"{r.Method}/{r.Shots}").Order());
+        Assert.All(rows, r => Assert.True(r.Row.GetProperty("gigaFlops").GetDouble() > 0 && r.Row.GetProperty("medianSeconds").GetDouble() > 0));
+        Assert.All(rows.Where(r => r.Method == "oslsm"), r => Assert.Equal(1.0, r.Row.GetProperty("ratioToOslsm").GetDouble(), 9));
+        Assert.True(table2.GetProperty("peakGigaFlopsPerSecond").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task Unknown_and_unwritten_benchmarks_are_named()
     {
         var (unknown, unknownOutput) = await CliProcess.RunAsync(null, "bench", "speed");
