@@ -85,35 +85,12 @@ public sealed class FoldGrain(
             if (device is null) return;   // gave up this silo: the next status call places the fold anew
             var split = await Task.Run(() => data.Split(config, fold), cancel);
 
-            if (state.State.Checkpoint is null)
+            // Each network the run's methods read, in order; one that finished before a silo died is not trained again.
+            foreach (var network in FoldPlan.Networks(config).Where(n => !state.State.Checkpoints.ContainsKey(n)))
             {
-                state.State.State = "training";
+                state.State.State = FoldPlan.PhaseOf(network);
                 await state.WriteStateAsync();
-                state.State.Checkpoint = await TrainAsync(config, "oslsm", "training", FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold),
-                    (store, written, corrupt) => new FoldTrainer(split, FoldPlan.Training(config, fold), store) { CheckpointWritten = written, CorruptCheckpoint = corrupt },
-                    cancel);
-                await state.WriteStateAsync();
-            }
-            if (state.State.BaseCheckpoint is null && config.Methods.Any(SolverFactory.NeedsBaseClassifier))
-            {
-                state.State.State = "training-base";
-                await state.WriteStateAsync();
-                state.State.BaseCheckpoint = await TrainAsync(config, "base-classifier", "training-base",
-                    FoldPlan.BaseCheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold),
-                    (store, written, corrupt) => new BaseClassifierTrainer(split, FoldPlan.BaseClassifierTraining(config, fold), store)
-                        { CheckpointWritten = written, CorruptCheckpoint = corrupt },
-                    cancel);
-                await state.WriteStateAsync();
-            }
-            if (state.State.SiameseCheckpoint is null && config.Methods.Contains("siamese"))
-            {
-                state.State.State = "training-siamese";
-                await state.WriteStateAsync();
-                state.State.SiameseCheckpoint = await TrainAsync(config, "siamese", "training-siamese",
-                    FoldPlan.SiameseCheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold),
-                    (store, written, corrupt) => new SiameseTrainingRun(split, FoldPlan.SiameseTraining(config, fold), store)
-                        { CheckpointWritten = written, CorruptCheckpoint = corrupt },
-                    cancel);
+                state.State.Checkpoints[network] = await TrainAsync(config, network, split, cancel);
                 await state.WriteStateAsync();
             }
             if (state.State.State != "evaluating")
@@ -174,13 +151,13 @@ public sealed class FoldGrain(
     /// Trains one of the fold's networks on a dedicated thread, recording its progress and checkpoints as they
     /// come through a channel; returns the final checkpoint.
     /// </summary>
-    private async Task<string> TrainAsync(RunConfig config, string network, string phase, string checkpointDirectory,
-        Func<CheckpointStore, Action<CheckpointInfo>, Action<string>, IFoldNetworkTrainer> createTrainer, CancellationToken cancel)
+    private async Task<string> TrainAsync(RunConfig config, string network, Learning.Data.FoldSplit split, CancellationToken cancel)
     {
         var fold = state.State.Fold;
         var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var trainer = createTrainer(new CheckpointStore(checkpointDirectory), written => events.Writer.TryWrite(written),
-            message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message));
+        var trainer = FoldPlan.Trainer(network, config, split, new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold, network)));
+        trainer.CheckpointWritten = written => events.Writer.TryWrite(written);
+        trainer.CorruptCheckpoint = message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message);
         var clock = Stopwatch.StartNew();
         var training = Task.Factory.StartNew(() =>
         {
@@ -192,7 +169,7 @@ public sealed class FoldGrain(
             finally { events.Writer.TryComplete(); }
         }, cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        live = Status() with { State = phase, Silo = SiloName, Device = device };
+        live = Status() with { State = FoldPlan.PhaseOf(network), Silo = SiloName, Device = device };
         await WriteFoldRowAsync(live);
         await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None))
         {
@@ -253,13 +230,7 @@ public sealed class FoldGrain(
     }
 
     /// <summary>The checkpoint of the network a method reads ("" for the trivial references, which read none).</summary>
-    private string CheckpointOf(string method) => SolverFactory.NetworkOf(method) switch
-    {
-        "oslsm" => state.State.Checkpoint!,
-        "base-classifier" => state.State.BaseCheckpoint!,
-        "siamese" => state.State.SiameseCheckpoint!,
-        _ => "",
-    };
+    private string CheckpointOf(string method) => SolverFactory.NetworkOf(method) is { } network ? state.State.Checkpoints[network] : "";
 
     private Task WriteFoldRowAsync(FoldStatus status) => results.UpdateFoldAsync(state.State.Config!.RunId, new FoldRow(
         status.Fold, status.State, status.State, status.Silo, status.Device, status.Iteration, status.Iterations,

@@ -14,11 +14,30 @@ public static class FoldPlan
         config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, SumLoss: !config.MeanLoss, config.Optimizer),
         config.ImageNetWeights);
 
-    /// <summary>The base classifier's training: the OSLSM settings with its own iteration count.</summary>
-    public static FoldTrainingConfig BaseClassifierTraining(RunConfig config, int fold) => Training(config, fold) with { Iterations = config.BaseIterations };
+    /// <summary>The networks a run's methods read, in training order: OSLSM always, the baselines' as needed.</summary>
+    public static IReadOnlyList<string> Networks(RunConfig config) =>
+        ["oslsm", .. new[] { "base-classifier", "siamese" }.Where(n => config.Methods.Any(m => SolverFactory.NetworkOf(m) == n))];
 
-    /// <summary>The Siamese network's training: the OSLSM settings with its own iteration count.</summary>
-    public static FoldTrainingConfig SiameseTraining(RunConfig config, int fold) => Training(config, fold) with { Iterations = config.SiameseIterations };
+    /// <summary>The fold's phase while it trains a network (what status and dashboard show).</summary>
+    public static string PhaseOf(string network) => network switch
+    {
+        "oslsm" => "training",
+        "base-classifier" => "training-base",
+        _ => $"training-{network}",
+    };
+
+    /// <summary>A network's trainer: the OSLSM settings, with the baselines' own iteration counts.</summary>
+    public static FoldNetworkTrainer Trainer(string network, RunConfig config, FoldSplit split, CheckpointStore store)
+    {
+        var training = Training(config, split.Fold);
+        return network switch
+        {
+            "oslsm" => new FoldTrainer(split, training, store),
+            "base-classifier" => new BaseClassifierTrainer(split, training with { Iterations = config.BaseIterations }, store),
+            "siamese" => new SiameseTrainingRun(split, training with { Iterations = config.SiameseIterations }, store),
+            _ => throw new ArgumentException($"unknown network '{network}'"),
+        };
+    }
 
     /// <summary>
     /// The test episodes of a fold for k shots, split into batches; identical for every method. Sampled from the run's
@@ -50,9 +69,7 @@ public static class FoldPlan
     public static string EpisodeListPath(string folder, int fold, int shots) => Path.Combine(folder, $"fold{fold}-{shots}shot.txt");
     public static string FoldListPath(string folder, int fold) => Path.Combine(folder, $"fold{fold}.txt");
 
-    public static string CheckpointDirectory(string root, string runId, int fold) => Path.Combine(root, runId, $"fold{fold}");
-
-    public static string BaseCheckpointDirectory(string root, string runId, int fold) => Path.Combine(CheckpointDirectory(root, runId, fold), "base-classifier");
-
-    public static string SiameseCheckpointDirectory(string root, string runId, int fold) => Path.Combine(CheckpointDirectory(root, runId, fold), "siamese");
+    /// <summary>Where a fold's network checkpoints: OSLSM's in the fold's folder, the baselines' networks in sub-folders.</summary>
+    public static string CheckpointDirectory(string root, string runId, int fold, string network = "oslsm") =>
+        network == "oslsm" ? Path.Combine(root, runId, $"fold{fold}") : Path.Combine(root, runId, $"fold{fold}", network);
 }

@@ -9,9 +9,9 @@ public sealed class FoldState
     [Id(0)] public RunConfig? Config { get; set; }
     [Id(1)] public int Fold { get; set; }
     [Id(2)] public string State { get; set; } = "queued";
-    [Id(3)] public string? Checkpoint { get; set; }
     [Id(4)] public string? Error { get; set; }
     [Id(5)] public double TrainSeconds { get; set; }
-    [Id(6)] public string? BaseCheckpoint { get; set; }
-    [Id(7)] public string? SiameseCheckpoint { get; set; }
+
+    /// <summary>The final checkpoint of each network the fold has trained ("oslsm", "base-classifier", "siamese").</summary>
+    [Id(8)] public Dictionary<string, string> Checkpoints { get; set; } = [];
 }

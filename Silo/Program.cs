@@ -2,6 +2,9 @@ using System.CommandLine;
 using SegCluster.Learning.Data;
 using SegCluster.Silo;
 
+// Logs and CI capture output without a terminal: give tables room instead of Spectre's 80-column default.
+if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
+
 // Bad input ends with one line naming the file or argument and the reason, and a non-zero exit code.
 try
 {

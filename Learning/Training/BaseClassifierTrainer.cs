@@ -9,44 +9,26 @@ namespace SegCluster.Learning.Training;
 /// fold's 15 training classes in order, test-class pixels and background 0, void ignored), images drawn uniformly
 /// from the seed. Trained once per fold, checkpointed and resumed like OSLSM.
 /// </summary>
-public sealed class BaseClassifierTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store) : IFoldNetworkTrainer
+public sealed class BaseClassifierTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store) : FoldNetworkTrainer(split, config, store)
 {
-    public Action<CheckpointInfo>? CheckpointWritten { get; init; }
-    public Action<string>? CorruptCheckpoint { get; init; }
-
-    /// <summary>Trains to the configured iteration count; returns the final checkpoint's path.</summary>
-    public string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    public override string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        config.Validate();
-        if (split.Train.Count == 0) throw new ArgumentException($"fold {split.Fold}: D_train has no images");
-        var preset = config.ResolvedPreset;
-        using var network = CreateNetwork(preset, config);
-        using var trainer = new PixelClassifierTrainer(network, config.Training);
-
-        var start = 0;
-        var random = SeededRandom.Derive(config.Seed, $"base-classifier-images-fold{config.Fold}");
-        if (store.LatestGood(CorruptCheckpoint) is { } latest)
-        {
-            var metadata = CheckpointFile.Load(latest, network, trainer.Optimizer);
-            start = metadata.Iteration;
-            random = SeededRandom.FromState(metadata.SamplerState);
-        }
-        if (start >= config.Iterations) return store.PathFor(start);
-
-        var labels = Labels(split.TrainClasses);
+        if (Split.Train.Count == 0) throw new ArgumentException($"fold {Split.Fold}: D_train has no images");
+        var preset = Config.ResolvedPreset;
+        using var network = CreateNetwork(preset, Config);
+        using var trainer = new PixelClassifierTrainer(network, Config.Training);
+        var (start, random) = Resume(network, trainer.Optimizer, "base-classifier-images");
+        var labels = Labels(Split.TrainClasses);
         var size = preset.QuerySize;
-        return TrainingLoop.Run(start, config.Iterations, config.ProgressEvery, config.CheckpointEvery, store,
-            step: _ =>
-            {
-                var image = split.Train[random.Next(split.Train.Count)];
-                float[] pixels;
-                using (var rgb = ImageFiles.ReadRgb(image.Record.ImagePath)) pixels = EpisodeTensors.ImageArray(rgb, size);
-                var target = EpisodeTensors.Resized(image.Record.ReadMask(), size, labels);
-                using var scope = NewDisposeScope();
-                return (trainer.Step(tensor(pixels, [3, size, size]), target), random.State);
-            },
-            save: (path, iteration, samplerState) => CheckpointFile.Save(path, network, trainer.Optimizer, iteration, samplerState, config.ToJson()),
-            CheckpointWritten, progress, cancellationToken);
+        return Train(start, network, trainer.Optimizer, _ =>
+        {
+            var image = Split.Train[random.Next(Split.Train.Count)];
+            float[] pixels;
+            using (var rgb = ImageFiles.ReadRgb(image.Record.ImagePath)) pixels = EpisodeTensors.ImageArray(rgb, size);
+            var target = EpisodeTensors.Resized(image.Record.ReadMask(), size, labels);
+            using var scope = NewDisposeScope();
+            return (trainer.Step(tensor(pixels, [3, size, size]), target), random.State);
+        }, progress, cancellationToken);
     }
 
     /// <summary>Mask value to base-classifier label: training class i of the fold to i+1, void kept, the rest 0.</summary>

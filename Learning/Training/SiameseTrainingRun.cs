@@ -8,47 +8,30 @@ namespace SegCluster.Learning.Training;
 /// Trains the Siamese baseline's network on one fold's D_train: pairs of images sharing a training class, drawn
 /// by the paper's sampler (a query and one support) from the seed; checkpointed and resumed like OSLSM.
 /// </summary>
-public sealed class SiameseTrainingRun(FoldSplit split, FoldTrainingConfig config, CheckpointStore store) : IFoldNetworkTrainer
+public sealed class SiameseTrainingRun(FoldSplit split, FoldTrainingConfig config, CheckpointStore store) : FoldNetworkTrainer(split, config, store)
 {
-    public Action<CheckpointInfo>? CheckpointWritten { get; init; }
-    public Action<string>? CorruptCheckpoint { get; init; }
-
-    public string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    public override string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
-        config.Validate();
-        var preset = config.ResolvedPreset;
-        using var network = CreateNetwork(preset, config);
-        using var trainer = new SiameseTrainer(network, config.Training);
-
-        var start = 0;
-        var random = SeededRandom.Derive(config.Seed, $"siamese-pairs-fold{config.Fold}");
-        if (store.LatestGood(CorruptCheckpoint) is { } latest)
-        {
-            var metadata = CheckpointFile.Load(latest, network, trainer.Optimizer);
-            start = metadata.Iteration;
-            random = SeededRandom.FromState(metadata.SamplerState);
-        }
-        if (start >= config.Iterations) return store.PathFor(start);
-
-        var sampler = new EpisodeSampler(split.Train, 1, random);
-        var images = split.Train.ToDictionary(i => i.Id);
-        var labels = BaseClassifierTrainer.Labels(split.TrainClasses);
+        var preset = Config.ResolvedPreset;
+        using var network = CreateNetwork(preset, Config);
+        using var trainer = new SiameseTrainer(network, Config.Training);
+        var (start, random) = Resume(network, trainer.Optimizer, "siamese-pairs");
+        var sampler = new EpisodeSampler(Split.Train, 1, random);
+        var images = Split.Train.ToDictionary(i => i.Id);
+        var labels = BaseClassifierTrainer.Labels(Split.TrainClasses);
         var size = preset.QuerySize;
-        return TrainingLoop.Run(start, config.Iterations, config.ProgressEvery, config.CheckpointEvery, store,
-            step: _ =>
-            {
-                var pair = sampler.Next();
-                var (first, second) = (images[pair.QueryId], images[pair.SupportIds[0]]);
-                var pixels = new float[2][];
-                for (var i = 0; i < 2; i++)
-                    using (var rgb = ImageFiles.ReadRgb((i == 0 ? first : second).Record.ImagePath)) pixels[i] = EpisodeTensors.ImageArray(rgb, size);
-                var (firstMask, secondMask) = (first.Record.ReadMask(), second.Record.ReadMask());
-                using var scope = NewDisposeScope();
-                var batch = tensor(pixels[0].Concat(pixels[1]).ToArray(), [2, 3, size, size]);
-                return (trainer.Step(batch, firstMask, secondMask, labels), random.State);
-            },
-            save: (path, iteration, samplerState) => CheckpointFile.Save(path, network, trainer.Optimizer, iteration, samplerState, config.ToJson()),
-            CheckpointWritten, progress, cancellationToken);
+        return Train(start, network, trainer.Optimizer, _ =>
+        {
+            var pair = sampler.Next();
+            var (first, second) = (images[pair.QueryId], images[pair.SupportIds[0]]);
+            var pixels = new float[2][];
+            for (var i = 0; i < 2; i++)
+                using (var rgb = ImageFiles.ReadRgb((i == 0 ? first : second).Record.ImagePath)) pixels[i] = EpisodeTensors.ImageArray(rgb, size);
+            var (firstMask, secondMask) = (first.Record.ReadMask(), second.Record.ReadMask());
+            using var scope = NewDisposeScope();
+            var batch = tensor(pixels[0].Concat(pixels[1]).ToArray(), [2, 3, size, size]);
+            return (trainer.Step(batch, firstMask, secondMask, labels), random.State);
+        }, progress, cancellationToken);
     }
 
     public static SiameseNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config)

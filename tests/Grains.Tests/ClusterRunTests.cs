@@ -167,7 +167,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         TorchSharp.torch.set_num_threads(1);
         var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 2);
         var episodes = FoldPlan.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
-        var checkpoint = new CheckpointStore(FoldPlan.BaseCheckpointDirectory(cluster.Checkpoints, config.RunId, 2)).LatestGood()!;
+        var checkpoint = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, config.RunId, 2, "base-classifier")).LatestGood()!;
         using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
         Assert.Equal(30, CheckpointFile.LoadModel(checkpoint, network).Iteration);
         network.eval();

@@ -10,7 +10,7 @@ namespace SegCluster.Learning.Tests;
 
 /// <summary>
 /// The real network shapes (VGG-16 with its 4096x512x7x7 fc6, the dilated variant, AlexNet) at reduced input size:
-/// one OSLSM training step and one scored episode, and the same for the baselines' base classifier.
+/// one OSLSM training step and one scored episode, and the same for every baseline's network.
 /// </summary>
 public sealed class ReducedSizePresetTests
 {
@@ -44,8 +44,22 @@ public sealed class ReducedSizePresetTests
             using var scope = NewDisposeScope();
             var loss = trainer.Step(EpisodeTensors.Image(episode.Query, size), EpisodeTensors.Resized(episode.Supports[0].Mask, size, v => v));
             Assert.True(float.IsFinite(loss) && loss > 0, $"base classifier loss {loss}");
-            foreach (var solver in new IEpisodeSolver[] { new NearestNeighbourSolver(baseNetwork), new LogisticRegressionSolver(baseNetwork) })
+            foreach (var solver in new IEpisodeSolver[]
+                     {
+                         new NearestNeighbourSolver(baseNetwork), new LogisticRegressionSolver(baseNetwork),
+                         new FineTuningSolver(baseNetwork, iterations: 2, learningRate: 1e-3), new CosegmentationSolver(baseNetwork),
+                     })
                 Assert.Equal(episode.Query.Width * episode.Query.Height, solver.Predict(episode).Length);
+        }
+
+        using (var siamese = new SiameseNetwork(preset, seed: 5))
+        using (var trainer = new SiameseTrainer(siamese, new TrainingOptions(LearningRate: 1e-3, SumLoss: false)))
+        {
+            using var scope = NewDisposeScope();
+            var pair = stack([EpisodeTensors.Image(episode.Query, size), EpisodeTensors.Image(episode.Supports[0].Image, size)]);
+            var loss = trainer.Step(pair, episode.Supports[0].Mask, episode.Supports[0].Mask, v => v);
+            Assert.True(float.IsFinite(loss), $"siamese loss {loss}");
+            Assert.Equal(episode.Query.Width * episode.Query.Height, new SiameseSolver(siamese).Predict(episode).Length);
         }
     }
 

@@ -1,0 +1,49 @@
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Models;
+using static TorchSharp.torch;
+
+namespace SegCluster.Learning.Training;
+
+/// <summary>
+/// Trains one of a fold's networks (OSLSM, the baselines' base classifier, the Siamese network) on its D_train to
+/// its final checkpoint: resumes from the newest good checkpoint (weights, optimizer, sampler stream), then runs
+/// the shared loop. Synchronous on the calling thread (dispose scopes are per thread).
+/// </summary>
+public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store)
+{
+    /// <summary>Called (on the training thread) after each checkpoint is written.</summary>
+    public Action<CheckpointInfo>? CheckpointWritten { get; set; }
+
+    /// <summary>Called when a corrupt checkpoint is skipped.</summary>
+    public Action<string>? CorruptCheckpoint { get; set; }
+
+    protected FoldSplit Split => split;
+    protected FoldTrainingConfig Config => config;
+
+    /// <summary>Trains to the configured iteration count; returns the final checkpoint's path.</summary>
+    public abstract string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Restores the newest good checkpoint into the network and optimizer, or starts afresh.
+    /// </summary>
+    /// <param name="purpose">Names the network's sampler stream, derived from the run's seed.</param>
+    /// <returns>The iteration to continue after and the sampler's random stream at that point.</returns>
+    protected (int Start, SeededRandom Random) Resume<TModel>(TModel network, OslsmOptimizer optimizer, string purpose)
+        where TModel : nn.Module, ISeededNetwork
+    {
+        config.Validate();
+        if (store.LatestGood(CorruptCheckpoint) is not { } latest)
+            return (0, SeededRandom.Derive(config.Seed, $"{purpose}-fold{config.Fold}"));
+        var metadata = CheckpointFile.Load(latest, network, optimizer);
+        return (metadata.Iteration, SeededRandom.FromState(metadata.SamplerState));
+    }
+
+    /// <summary>The shared loop from <paramref name="start"/>, saving network and optimizer with the run's config.</summary>
+    private protected string Train<TModel>(int start, TModel network, OslsmOptimizer optimizer, TrainingLoop.Step step,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) where TModel : nn.Module, ISeededNetwork =>
+        start >= config.Iterations
+            ? store.PathFor(start)
+            : TrainingLoop.Run(start, config.Iterations, config.ProgressEvery, config.CheckpointEvery, store, step,
+                (path, iteration, samplerState) => CheckpointFile.Save(path, network, optimizer, iteration, samplerState, config.ToJson()),
+                CheckpointWritten, progress, cancellationToken);
+}
