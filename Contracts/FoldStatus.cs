@@ -4,7 +4,7 @@ namespace SegCluster.Contracts;
 [GenerateSerializer, Immutable]
 public sealed record FoldStatus(
     [property: Id(0)] int Fold,
-    [property: Id(1)] string State,          // queued, training, evaluating, done, failed, cancelled
+    [property: Id(1)] string State,          // queued, training, training-base, training-siamese, evaluating, done, failed, cancelled
     [property: Id(2)] int Iteration,
     [property: Id(3)] int Iterations,
     [property: Id(4)] double Loss,

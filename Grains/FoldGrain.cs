@@ -169,7 +169,11 @@ public sealed class FoldGrain(
             finally { events.Writer.TryComplete(); }
         }, cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-        live = Status() with { State = FoldPlan.PhaseOf(network), Silo = SiloName, Device = device };
+        live = Status() with
+        {
+            State = FoldPlan.PhaseOf(network), Silo = SiloName, Device = device, Iteration = 0, Iterations = trainer.Iterations, Loss = 0,
+            IterationsPerSecond = 0, SecondsRemaining = 0,
+        };
         await WriteFoldRowAsync(live);
         await foreach (var item in events.Reader.ReadAllAsync(CancellationToken.None))
         {

@@ -17,6 +17,9 @@ public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig con
     /// <summary>Called when a corrupt checkpoint is skipped.</summary>
     public Action<string>? CorruptCheckpoint { get; set; }
 
+    /// <summary>The iteration the network is trained to.</summary>
+    public int Iterations => config.Iterations;
+
     protected FoldSplit Split => split;
     protected FoldTrainingConfig Config => config;
 

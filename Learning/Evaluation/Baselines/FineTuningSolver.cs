@@ -59,15 +59,26 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
     /// <summary>fc6 and fc7 copied from the base network, batch norm on fc7's output, a zero-initialised binary fc8.</summary>
     private sealed class EpisodeHead : Module<Tensor, long, Tensor>
     {
+        private const double Momentum = 0.1, Epsilon = 1e-5;
         private readonly Conv2d fc6;
         private readonly Conv2d fc7;
-        private readonly BatchNorm2d norm7;
+        private readonly Parameter scale;
+        private readonly Parameter shift;
+        private readonly Tensor runningMean;
+        private readonly Tensor runningVariance;
         private readonly Conv2d fc8;
 
         public EpisodeHead(FcnTrunk trunk, long channels) : base(nameof(EpisodeHead))
         {
             (fc6, fc7) = trunk.CopyFullyConnected();
-            norm7 = BatchNorm2d(channels);
+            // Batch norm through the functional call with buffers of our own: TorchSharp's BatchNorm2d counts batches
+            // with an implicit Scalar that the GC can finalise mid-call (seen failing demo folds).
+            scale = new Parameter(ones(channels));
+            shift = new Parameter(zeros(channels));
+            runningMean = zeros(channels);
+            runningVariance = ones(channels);
+            register_buffer("running_mean", runningMean);
+            register_buffer("running_var", runningVariance);
             fc8 = Conv2d(channels, 1, 1);
             using (no_grad())
             {
@@ -81,7 +92,7 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         {
             using var scope = NewDisposeScope();
             var x = functional.relu(fc6.call(convolutional));
-            x = norm7.call(functional.relu(fc7.call(x)));
+            x = functional.batch_norm(functional.relu(fc7.call(x)), runningMean, runningVariance, scale, shift, training, Momentum, Epsilon);
             var coarse = fc8.call(x);
             return functional.interpolate(coarse, [size, size], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1).MoveToOuterDisposeScope();
         }
