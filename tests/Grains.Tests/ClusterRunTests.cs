@@ -182,7 +182,8 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     [Fact]
     public async Task A_subscribed_client_is_pushed_the_runs_progress_and_the_provenance_names_the_data()
     {
-        var config = cluster.SmallRun("pushed", [0], iterations: 60, episodes: 7) with { Methods = ["all-foreground"], ProgressEvery = 5 };
+        // Long enough to span several of the run grain's 2-second refreshes; evaluation (7 trivial episodes) may pass unseen.
+        var config = cluster.SmallRun("pushed", [0], iterations: 400, episodes: 7) with { Methods = ["all-foreground"], ProgressEvery = 5 };
         var observer = new CollectingObserver();
         var reference = cluster.Client.Client.CreateObjectReference<IRunObserver>(observer);
         await cluster.StartAsync(config);
@@ -190,8 +191,11 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         // Nothing asks for the status here: every status below was pushed by the run grain.
         var done = await observer.Finished.Task.WaitAsync(TimeSpan.FromMinutes(4));
         Assert.Equal("done", done.State);
-        Assert.Contains(observer.Received, s => s.Folds.Any(f => f.State == "training" && f.Iteration > 0));
-        Assert.Contains(observer.Received, s => s.Folds.Any(f => f.State == "evaluating"));
+        // Live progress: the training iteration was pushed at least twice, at different points.
+        List<RunStatus> received;
+        lock (observer.Received) received = [.. observer.Received];
+        var iterations = received.SelectMany(s => s.Folds).Where(f => f.State == "training" && f.Iteration > 0).Select(f => f.Iteration).Distinct();
+        Assert.True(iterations.Count() >= 2, $"training iterations pushed: {string.Join(", ", iterations)}");
         cluster.Client.Client.DeleteObjectReference<IRunObserver>(reference);
 
         var provenance = System.Text.Json.JsonDocument.Parse((await cluster.ScalarTextAsync("SELECT provenance FROM runs WHERE run_id = 'pushed'"))!);
