@@ -26,7 +26,7 @@ public sealed class CosegmentationSolver(PixelClassifierNetwork network, int ite
         // Only the images are read: the supports' masks never reach the method.
         var size = network.Preset.QuerySize;
         network.eval();
-        var images = stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size)));
+        var images = DenseEpisodeFeatures.Images(episode, size);
         var features = network.Features(images);                              // [k+1, C, h, w]
         var (height, width) = (features.shape[2], features.shape[3]);
         var cells = LogisticRegressionSolver.Normalise(features.permute(0, 2, 3, 1).reshape(-1, features.shape[1]));

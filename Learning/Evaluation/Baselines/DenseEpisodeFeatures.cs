@@ -26,7 +26,7 @@ public sealed record DenseEpisodeFeatures(Tensor Query, Tensor Supports, Tensor 
     public static DenseEpisodeFeatures Extract(Func<Tensor, Tensor> features, int size, EpisodeInput episode)
     {
         using var noGrad = no_grad();
-        var images = stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size)));
+        var images = Images(episode, size);
         var maps = features(images);                                              // [k+1, C, h, w]
         var (channels, height, width) = (maps.shape[1], maps.shape[2], maps.shape[3]);
         var cells = maps.permute(0, 2, 3, 1).reshape(maps.shape[0], height * width, channels);
@@ -38,6 +38,10 @@ public sealed record DenseEpisodeFeatures(Tensor Query, Tensor Supports, Tensor 
         var supportLabels = tensor(valid.Select(i => (float)labels[i]).ToArray());
         return new DenseEpisodeFeatures(cells[0], supports, supportLabels, height, width);
     }
+
+    /// <summary>The query and then the k supports, resized to size x size and normalised, as one batch [k+1, 3, size, size].</summary>
+    public static Tensor Images(EpisodeInput episode, int size) =>
+        stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size)));
 
     /// <summary>The mask binarised for the class at the centres of a size x size grid: 1, 0, or 255 (void).</summary>
     public static byte[] CellLabels(SegmentationMask mask, int classId, int size) =>

@@ -26,7 +26,7 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         Tensor supportFeatures, queryFeatures;
         using (no_grad())
         {
-            var images = stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size)));
+            var images = DenseEpisodeFeatures.Images(episode, size);
             var convolutional = network.Trunk.Convolutional(images);
             queryFeatures = convolutional.narrow(0, 0, 1);
             supportFeatures = convolutional.narrow(0, 1, episode.Supports.Count);
