@@ -1,27 +1,111 @@
 using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using MudBlazor.Services;
 using SegCluster.Dashboard.Components;
+using SegCluster.Grains.Reporting;
 using SegCluster.Storage;
 
 namespace SegCluster.Dashboard;
 
-/// <summary>Builds the dashboard web app (Blazor, server-rendered) over the results database.</summary>
+/// <summary>Builds the dashboard: Blazor with interactive server rendering over the results database, sign-in, exports.</summary>
 public static class DashboardApp
 {
+    public const string AdminRole = "admin";
+
     public static WebApplication Build(string[] args, string? connectionString = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        // The application name picks the static web asset manifests (blazor.web.js, MudBlazor's CSS and JS) that the build
+        // writes next to the assembly; naming it keeps them found when a test host, not this executable, is the entry point.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory, ApplicationName = typeof(DashboardApp).Assembly.GetName().Name,
+        });
+        builder.WebHost.UseStaticWebAssets();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var database = DatabaseSettings.Resolve(connectionString ?? builder.Configuration.GetConnectionString(DatabaseSettings.ConnectionStringName));
         RefuseOpenBindWithoutSecret(builder.Configuration);
+        var settings = DashboardSettings.From(builder.Configuration);
+        builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new ResultsStore(database));
         builder.Services.AddSingleton(new RunsQuery(database));
-        builder.Services.AddRazorComponents();
+        builder.Services.AddSingleton(new ClusterConnection(database));
+        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+        {
+            o.LoginPath = "/signin";
+            o.Cookie.Name = "segcluster-auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+        });
+        builder.Services.AddAuthorization();
+        builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddMudServices();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
-        app.MapRazorComponents<App>();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         // Liveness and readiness for k8s: answers without touching the database.
         app.MapGet("/healthz", () => "ok");
+        MapAccount(app, settings);
+        MapExports(app);
         return app;
+    }
+
+    /// <summary>Sign-in with the admin secret (form post with antiforgery token), sign-out.</summary>
+    private static void MapAccount(WebApplication app, DashboardSettings settings)
+    {
+        app.MapPost("/account/signin", async ([FromForm] string secret, [FromForm] string? returnUrl, HttpContext context) =>
+        {
+            var target = returnUrl is { Length: > 0 } && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") ? returnUrl : "/";
+            if (!settings.CanSignIn || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(settings.AdminSecret!)))
+                return Results.Redirect($"/signin?failed=1&returnUrl={Uri.EscapeDataString(target)}");
+            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "admin"), new Claim(ClaimTypes.Role, AdminRole)],
+                CookieAuthenticationDefaults.AuthenticationScheme);
+            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+            return Results.LocalRedirect(target);
+        });
+        app.MapPost("/account/signout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect("/");
+        });
+    }
+
+    /// <summary>Every table as CSV, Markdown or LaTeX: /export/{run}/table1.csv, .../table2.tex, ...; the gallery's PNGs.</summary>
+    private static void MapExports(WebApplication app)
+    {
+        app.MapGet("/export/{runId}/{name}.{format}", async (string runId, string name, string format, ResultsStore store, CancellationToken cancel) =>
+        {
+            var run = await store.ReadRunAsync(runId, cancel);
+            if (run is null) return Results.NotFound($"no run '{runId}'");
+            var report = await RunReport.LoadAsync(store, runId, cancel);
+            ReportTable? table = name switch
+            {
+                "table1" => ReportTable.Table1(report, RunLabels.Data(run)),
+                "table2" => ReportTable.Table2(report, RunLabels.Machine),
+                _ => null,
+            };
+            if (table is null) return Results.NotFound($"no table '{name}' (table1, table2)");
+            return format switch
+            {
+                "csv" => Results.File(Encoding.UTF8.GetBytes(table.ToCsv()), "text/csv", $"{runId}-{name}.csv"),
+                "md" => Results.File(Encoding.UTF8.GetBytes(table.ToMarkdown()), "text/markdown", $"{runId}-{name}.md"),
+                "tex" => Results.File(Encoding.UTF8.GetBytes(table.ToLatex()), "application/x-tex", $"{runId}-{name}.tex"),
+                _ => Results.NotFound($"no format '{format}' (csv, md, tex)"),
+            };
+        });
+        app.MapGet("/gallery/{runId}/{fold:int}/{method}/{shots:int}/{classId:int}.png",
+            async (string runId, int fold, string method, int shots, int classId, ResultsStore store, CancellationToken cancel) =>
+                await store.ReadGalleryPngAsync(runId, fold, method, shots, classId, cancel) is { } png ? Results.File(png, "image/png") : Results.NotFound());
     }
 
     /// <summary>Viewing is open on loopback; a wider bind needs an admin secret configured (Dashboard:AdminSecret).</summary>

@@ -18,7 +18,7 @@ public sealed class RunsQuery(string connectionString)
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var query = new NpgsqlCommand("""
-            SELECT r.run_id, r.status, r.config->>'Preset', r.config->>'Folds', r.config->>'Shots', r.config->>'Methods',
+            SELECT r.run_id, r.status, r.config->>'Preset', array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Folds')), ', '), array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Shots')), ', '), array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Methods')), ', '),
                    (r.config->>'Seed')::bigint, r.created_at, r.finished_at - r.started_at,
                    m.iou1, m.iou5
               FROM runs r

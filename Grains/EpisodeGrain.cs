@@ -30,11 +30,15 @@ public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, D
         var split = data.Split(request.Config, request.Fold);
         var solver = solvers.Create(request.Method, request.Config, request.Fold, request.Checkpoint);
         var episodes = request.Episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
-        var evaluation = EpisodeEvaluator.Score(solver, episodes, split.Test.ToDictionary(i => i.Id));
+        // The gallery shows the first episode of each class in batch 0 of every (fold, method, shots).
+        var rendered = new HashSet<int>();
+        var evaluation = EpisodeEvaluator.Score(solver, episodes, split.Test.ToDictionary(i => i.Id),
+            render: e => request.Batch == 0 && rendered.Add(e.ClassId));
         var classes = evaluation.Scores.GroupBy(s => s.ClassId).OrderBy(g => g.Key).Select(g => new ClassCountsRow(g.Key, g.Count(),
             g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative), g.Sum(s => s.Counts.TrueNegative)))
             .ToList();
-        return new BatchRow(key, classes, [.. evaluation.Seconds], silo.SiloAddress.ToParsableString());
+        var samples = evaluation.Samples.Select(s => new GallerySampleRow(s.Episode.ClassId, s.Episode.QueryId, s.Episode.SupportIds, s.Iou, s.Png)).ToList();
+        return new BatchRow(key, classes, [.. evaluation.Seconds], silo.SiloAddress.ToParsableString(), samples);
     }
 
     private static EpisodeBatchResult ToResult(BatchRow row, bool fromStore) => new(

@@ -16,7 +16,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public int BasePort { get; private init; }
 
     public static LocalCluster Start(int count, string connectionString, int torchThreads, string checkpoints, string dataRoot,
-        int basePort = 21111, int baseGateway = 31000)
+        int basePort = 21111, int baseGateway = 31000, string? cli = null)
     {
         var cluster = new LocalCluster { BasePort = basePort };
         try
@@ -24,7 +24,7 @@ public sealed class LocalCluster : IAsyncDisposable
             for (var i = 0; i < count; i++)
             {
                 var name = $"silo{i}";
-                var start = SelfInvocation(
+                var start = SelfInvocation(cli,
                     "silo", "--name", name, "--port", (basePort + i).ToString(), "--gateway", (baseGateway + i).ToString(),
                     "--devices", $"cpu:{i}", "--torch-threads", torchThreads.ToString(), "--checkpoints", checkpoints, "--data-root", dataRoot,
                     "--fast-failure-detection");
@@ -59,13 +59,17 @@ public sealed class LocalCluster : IAsyncDisposable
             throw new InvalidOperationException($"silo process {dead.Id} exited with code {dead.ExitCode}; see its output above");
     }
 
-    /// <summary>A start description that runs this executable again with the given arguments.</summary>
-    public static ProcessStartInfo SelfInvocation(params string[] args)
+    /// <summary>
+    /// A start description that runs this executable again (or the given CLI assembly, for hosts whose output folder
+    /// lacks the CLI's own dependencies, such as a web test host) with the given arguments.
+    /// </summary>
+    public static ProcessStartInfo SelfInvocation(string? cli, params string[] args)
     {
         var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("unknown process path");
+        if (cli is not null) processPath = "dotnet";
         var start = new ProcessStartInfo(processPath) { UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
-            start.ArgumentList.Add(typeof(LocalCluster).Assembly.Location);
+            start.ArgumentList.Add(cli ?? typeof(LocalCluster).Assembly.Location);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         return start;
     }

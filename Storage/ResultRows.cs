@@ -6,8 +6,28 @@ public sealed record BatchKey(string RunId, int Fold, string Method, int Shots, 
 /// <summary>Confusion sums of one class within a batch.</summary>
 public sealed record ClassCountsRow(int ClassId, int Episodes, long TruePositive, long FalsePositive, long FalseNegative, long TrueNegative);
 
-/// <summary>A scored batch: per-class sums and per-episode seconds.</summary>
-public sealed record BatchRow(BatchKey Key, IReadOnlyList<ClassCountsRow> Classes, IReadOnlyList<double> EpisodeSeconds, string? Silo);
+/// <summary>A scored batch: per-class sums, per-episode seconds, and the gallery samples it rendered (batch 0 only).</summary>
+public sealed record BatchRow(BatchKey Key, IReadOnlyList<ClassCountsRow> Classes, IReadOnlyList<double> EpisodeSeconds, string? Silo,
+    IReadOnlyList<GallerySampleRow>? Samples = null);
+
+/// <summary>One rendered episode for the gallery: which images, its IoU, and the PNG.</summary>
+public sealed record GallerySampleRow(int ClassId, string QueryId, IReadOnlyList<string> SupportIds, double Iou, byte[] Png);
+
+/// <summary>Where a stored gallery sample belongs (its PNG is read separately).</summary>
+public sealed record GalleryEntry(int Fold, string Method, int Shots, int ClassId, string QueryId, IReadOnlyList<string> SupportIds, double Iou);
+
+/// <summary>The counts of one class in one stored batch (confidence intervals resample batches).</summary>
+public sealed record BatchClassRow(int Fold, string Method, int Shots, int Batch, ClassCountsRow Counts);
+
+/// <summary>A run's row: status, config and provenance as stored JSON, times.</summary>
+public sealed record RunRecord(string RunId, string Status, string ConfigJson, string ProvenanceJson, DateTime CreatedAt,
+    DateTime? StartedAt, DateTime? FinishedAt, string? Error);
+
+/// <summary>A point of a training curve.</summary>
+public sealed record TrainingPointRow(int Fold, string Network, int Iteration, double Loss, double IterationsPerSecond, DateTime RecordedAt);
+
+/// <summary>A written checkpoint.</summary>
+public sealed record CheckpointRow(int Fold, string Network, int Iteration, string Path, string Sha256, long Bytes, DateTime CreatedAt);
 
 /// <summary>A fold's row in the folds table.</summary>
 public sealed record FoldRow(int Fold, string Status, string Phase, string? Silo, string? Device, int Iteration, int Iterations,

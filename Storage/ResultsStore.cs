@@ -111,6 +111,21 @@ public sealed class ResultsStore(string connectionString)
             counts.Parameters.AddWithValue("tn", c.TrueNegative);
             await counts.ExecuteNonQueryAsync(cancellationToken);
         }
+        foreach (var sample in batch.Samples ?? [])
+        {
+            await using var insert = new NpgsqlCommand("""
+                INSERT INTO gallery_samples (run_id, fold, method, shots, batch, class_id, query_id, support_ids, iou, png)
+                VALUES (@run, @fold, @method, @shots, @batch, @class, @query, @supports, @iou, @png)
+                ON CONFLICT DO NOTHING
+                """, connection, transaction);
+            AddKey(insert, batch.Key);
+            insert.Parameters.AddWithValue("class", sample.ClassId);
+            insert.Parameters.AddWithValue("query", sample.QueryId);
+            insert.Parameters.AddWithValue("supports", sample.SupportIds.ToArray());
+            insert.Parameters.AddWithValue("iou", sample.Iou);
+            insert.Parameters.AddWithValue("png", sample.Png);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -146,54 +161,60 @@ public sealed class ResultsStore(string connectionString)
         return new BatchRow(key, classes, seconds, silo);
     }
 
-    public async Task<IReadOnlyList<FoldRow>> ReadFoldsAsync(string runId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var query = new NpgsqlCommand("""
-            SELECT fold, status, phase, silo, device, iteration, iterations, train_seconds, error FROM folds WHERE run_id = @run ORDER BY fold
-            """, connection);
-        query.Parameters.AddWithValue("run", runId);
-        var rows = new List<FoldRow>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            rows.Add(new FoldRow(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4),
-                reader.GetInt32(5), reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetDouble(7), NullableString(reader, 8)));
-        return rows;
-    }
+    public Task<IReadOnlyList<FoldRow>> ReadFoldsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT fold, status, phase, silo, device, iteration, iterations, train_seconds, error FROM folds WHERE run_id = @run ORDER BY fold
+        """, r => new FoldRow(r.GetInt32(0), r.GetString(1), r.GetString(2), NullableString(r, 3), NullableString(r, 4),
+            r.GetInt32(5), r.GetInt32(6), r.IsDBNull(7) ? null : r.GetDouble(7), NullableString(r, 8)), cancellationToken, ("run", runId));
 
     /// <summary>Per (fold, method, shots, class): the summed counts of every stored batch (one aggregate query).</summary>
-    public async Task<IReadOnlyList<ClassTotalsRow>> ReadClassTotalsAsync(string runId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var query = new NpgsqlCommand("""
-            SELECT fold, method, shots, class_id, sum(episodes)::int, sum(tp)::bigint, sum(fp)::bigint, sum(fn)::bigint, sum(tn)::bigint
-              FROM batch_class_counts WHERE run_id = @run
-             GROUP BY fold, method, shots, class_id ORDER BY fold, method, shots, class_id
-            """, connection);
-        query.Parameters.AddWithValue("run", runId);
-        var rows = new List<ClassTotalsRow>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            rows.Add(new ClassTotalsRow(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
-                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8)));
-        return rows;
-    }
+    public Task<IReadOnlyList<ClassTotalsRow>> ReadClassTotalsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT fold, method, shots, class_id, sum(episodes)::int, sum(tp)::bigint, sum(fp)::bigint, sum(fn)::bigint, sum(tn)::bigint
+          FROM batch_class_counts WHERE run_id = @run
+         GROUP BY fold, method, shots, class_id ORDER BY fold, method, shots, class_id
+        """, r => new ClassTotalsRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4),
+            r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8)), cancellationToken, ("run", runId));
 
-    public async Task<IReadOnlyList<TimingRow>> ReadTimingsAsync(string runId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var query = new NpgsqlCommand("""
-            SELECT method, shots, count(*)::int, avg(s), percentile_cont(0.5) WITHIN GROUP (ORDER BY s)
-              FROM episode_batches, unnest(episode_seconds) AS s
-             WHERE run_id = @run GROUP BY method, shots ORDER BY method, shots
-            """, connection);
-        query.Parameters.AddWithValue("run", runId);
-        var rows = new List<TimingRow>();
-        await using var reader = await query.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            rows.Add(new TimingRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetDouble(3), reader.GetDouble(4)));
-        return rows;
-    }
+    /// <summary>Every stored batch's per-class counts (for bootstrap intervals over batches).</summary>
+    public Task<IReadOnlyList<BatchClassRow>> ReadBatchClassCountsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT fold, method, shots, batch, class_id, episodes, tp, fp, fn, tn
+          FROM batch_class_counts WHERE run_id = @run ORDER BY fold, method, shots, batch, class_id
+        """, r => new BatchClassRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3),
+            new ClassCountsRow(r.GetInt32(4), r.GetInt32(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9))), cancellationToken, ("run", runId));
+
+    public Task<IReadOnlyList<TimingRow>> ReadTimingsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT method, shots, count(*)::int, avg(s), percentile_cont(0.5) WITHIN GROUP (ORDER BY s)
+          FROM episode_batches, unnest(episode_seconds) AS s
+         WHERE run_id = @run GROUP BY method, shots ORDER BY method, shots
+        """, r => new TimingRow(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetDouble(3), r.GetDouble(4)), cancellationToken, ("run", runId));
+
+    public async Task<RunRecord?> ReadRunAsync(string runId, CancellationToken cancellationToken = default) => (await QueryAsync("""
+        SELECT run_id, status, config::text, provenance::text, created_at, started_at, finished_at, error FROM runs WHERE run_id = @run
+        """, r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDateTime(4),
+            r.IsDBNull(5) ? null : r.GetDateTime(5), r.IsDBNull(6) ? null : r.GetDateTime(6), NullableString(r, 7)), cancellationToken, ("run", runId)))
+        .SingleOrDefault();
+
+    public Task<IReadOnlyList<TrainingPointRow>> ReadTrainingPointsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT fold, network, iteration, loss, iterations_per_second, recorded_at FROM training_points WHERE run_id = @run
+         ORDER BY fold, network, iteration
+        """, r => new TrainingPointRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetDouble(3), r.GetDouble(4), r.GetDateTime(5)),
+        cancellationToken, ("run", runId));
+
+    public Task<IReadOnlyList<CheckpointRow>> ReadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT fold, network, iteration, path, sha256, bytes, created_at FROM checkpoints WHERE run_id = @run ORDER BY fold, network, iteration
+        """, r => new CheckpointRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetDateTime(6)),
+        cancellationToken, ("run", runId));
+
+    public Task<IReadOnlyList<GalleryEntry>> ReadGalleryAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT fold, method, shots, class_id, query_id, support_ids, iou FROM gallery_samples WHERE run_id = @run
+         ORDER BY class_id, shots, method
+        """, r => new GalleryEntry(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetString(4), r.GetFieldValue<string[]>(5), r.GetDouble(6)),
+        cancellationToken, ("run", runId));
+
+    public async Task<byte[]?> ReadGalleryPngAsync(string runId, int fold, string method, int shots, int classId, CancellationToken cancellationToken = default) =>
+        (await QueryAsync("""
+            SELECT png FROM gallery_samples WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_id = @class
+            """, r => r.GetFieldValue<byte[]>(0), cancellationToken, ("run", runId), ("fold", fold), ("method", method), ("shots", shots), ("class", classId)))
+        .SingleOrDefault();
 
     private static void AddKey(NpgsqlCommand command, BatchKey key)
     {
@@ -205,6 +226,18 @@ public sealed class ResultsStore(string connectionString)
     }
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) rows.Add(map(reader));
+        return rows;
+    }
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {

@@ -4,19 +4,21 @@ using SegCluster.Learning.Metrics;
 
 namespace SegCluster.Learning.Evaluation;
 
-/// <summary>The counts and per-episode times of a batch of episodes scored by one method.</summary>
-public sealed record EvaluationResult(IReadOnlyList<EpisodeScore> Scores, IReadOnlyList<double> Seconds);
+/// <summary>The counts and per-episode times of a batch of episodes scored by one method, and any episodes rendered.</summary>
+public sealed record EvaluationResult(IReadOnlyList<EpisodeScore> Scores, IReadOnlyList<double> Seconds, IReadOnlyList<GallerySample> Samples);
 
 /// <summary>
 /// Scores episodes: decodes the images, asks the solver for the query mask, counts tp/fp/fn/tn against the
 /// query's mask binarised for the episode's class (void ignored), and times the solver call. One untimed,
-/// unscored warm-up call precedes the timed ones (Table 2 excludes warm-up).
+/// unscored warm-up call precedes the timed ones (Table 2 excludes warm-up). Episodes that <c>render</c> picks are
+/// also drawn for the gallery, outside the timed call.
 /// </summary>
 public static class EpisodeEvaluator
 {
     public static EvaluationResult Score(IEpisodeSolver solver, IReadOnlyList<Episode> episodes, IReadOnlyDictionary<string, AnnotatedImage> images,
-        CancellationToken cancellationToken = default)
+        Func<Episode, bool>? render = null, CancellationToken cancellationToken = default)
     {
+        var samples = new List<GallerySample>();
         var scores = new List<EpisodeScore>(episodes.Count);
         var seconds = new List<double>(episodes.Count);
         for (var i = 0; i < episodes.Count; i++)
@@ -34,7 +36,10 @@ public static class EpisodeEvaluator
                 var binary = new byte[truth.Labels.Length];
                 for (var p = 0; p < binary.Length; p++)
                     binary[p] = truth.Labels[p] == PascalClasses.Void ? PascalClasses.Void : truth.Labels[p] == episode.ClassId ? (byte)1 : (byte)0;
-                scores.Add(new EpisodeScore(episode.ClassId, BinaryCounts.Count(predicted, binary)));
+                var counts = BinaryCounts.Count(predicted, binary);
+                scores.Add(new EpisodeScore(episode.ClassId, counts));
+                if (render?.Invoke(episode) == true)
+                    samples.Add(new GallerySample(episode, counts.ForegroundIou, EpisodeGallery.RenderPng(input, predicted, binary)));
             }
             finally
             {
@@ -42,7 +47,7 @@ public static class EpisodeEvaluator
                 foreach (var s in input.Supports) s.Image.Dispose();
             }
         }
-        return new EvaluationResult(scores, seconds);
+        return new EvaluationResult(scores, seconds, samples);
     }
 
     public static EpisodeInput Load(Episode episode, IReadOnlyDictionary<string, AnnotatedImage> images)

@@ -37,7 +37,7 @@ public static class PaperResults
     public static string MethodLabel(string method) => method == "co-segmentation" ? "co-segmentation (stand-in)" : method;
 
     /// <summary>The footnote for tables that show a stand-in.</summary>
-    public static string StandInNote => $"co-segmentation (stand-in): {Baselines.CosegmentationSolver.Reference}";
+    public static string StandInNote => $"co-segmentation {Baselines.CosegmentationSolver.Reference}";
 
     public static double? MeanIou(string method, int shots, int? fold) =>
         Table1.TryGetValue((method, shots), out var row) ? row[fold ?? 4] : null;

@@ -1,3 +1,4 @@
+using SegCluster.Client;
 using System.CommandLine;
 using SegCluster.Contracts;
 using SegCluster.Grains;
@@ -35,7 +36,7 @@ public static class DemoCommand
             var data = EnsureDemoData(Path.Combine(dataRoot, "generated-s1-n600-64"));
             await using var cluster = LocalCluster.Start(siloCount, connectionString, torchThreads: 1,
                 checkpoints: Path.Combine(state, "checkpoints"), dataRoot: dataRoot);
-            await using var client = await ConnectWithRetryAsync(connectionString, cancel, cluster: cluster);
+            await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel, beforeRetry: cluster.ThrowIfAnyExited);
             await WaitForSilosAsync(client.Client, siloCount, cancel, cluster);
             AnsiConsole.MarkupLine($"[grey]{siloCount} silos active; data: {Markup.Escape(data.Root)}[/]");
 
@@ -43,7 +44,8 @@ public static class DemoCommand
             var exit = await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
                 "generated data set (synthetic, not VOC), tiny preset", detach: false, cancel);
             if (Environment.GetEnvironmentVariable("SEGCLUSTER_DASHBOARD_URL") is { Length: > 0 } url)
-                AnsiConsole.MarkupLine($"dashboard: [link]{Markup.Escape(url)}[/] (runs, folds, Table 1 and Table 2)");
+                AnsiConsole.MarkupLine($"dashboard: [link]{Markup.Escape(url)}[/] (runs, live folds, Table 1 and 2, gallery, compare; "
+                    + $"sign in to launch with the secret in {Markup.Escape(Path.Combine(state, "dashboard-secret"))})");
             if (!parse.GetValue(noWait))
             {
                 AnsiConsole.MarkupLine("cluster running; press Ctrl+C to stop");
@@ -102,22 +104,6 @@ public static class DemoCommand
             cluster?.ThrowIfAnyExited();
             if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"fewer than {count} silos became active within 2 minutes");
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancel);
-        }
-    }
-
-    /// <summary>Silos take a few seconds to join; the client retries until a gateway answers.</summary>
-    public static async Task<ClusterClientHost> ConnectWithRetryAsync(string connectionString, CancellationToken cancel, TimeSpan? timeout = null,
-        LocalCluster? cluster = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (true)
-        {
-            try { return await ClusterClientHost.ConnectAsync(connectionString, cancel); }
-            catch (Exception e) when (DateTime.UtcNow < deadline && e is not OperationCanceledException)
-            {
-                cluster?.ThrowIfAnyExited();
-                await Task.Delay(TimeSpan.FromSeconds(1), cancel);
-            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using SegCluster.Client;
 using System.CommandLine;
 using SegCluster.Contracts;
 using SegCluster.Grains.Reporting;
@@ -19,7 +20,7 @@ public static class LaunchCommand
         {
             var config = options.Read(parse);
             var connectionString = ClusterSettings.ConnectionString();
-            await using var client = await DemoCommand.ConnectWithRetryAsync(connectionString, cancel);
+            await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel);
             return await RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
                 $"{Path.GetFileName(config.Voc)} data, preset {config.Preset}", parse.GetValue(detach), cancel);
         });

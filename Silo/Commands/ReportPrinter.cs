@@ -12,33 +12,13 @@ public static class ReportPrinter
 {
     public static void Print(RunReport report, string dataLabel)
     {
-        foreach (var (method, shots) in report.MethodsAndShots.OrderBy(m => m.Shots).ThenBy(m => m.Method))
+        foreach (var data in new[] { ReportTable.Table1(report, dataLabel), ReportTable.Table2(report, "this machine") })
         {
-            var table = new Table().Title($"Table 1 ({shots}-shot, {Markup.Escape(PaperResults.MethodLabel(method))}): meanIoU % on {Markup.Escape(dataLabel)}")
-                .AddColumns("fold", "classes (IoU %)", "meanIoU", "FB-IoU", Markup.Escape(PaperResults.Label));
-            foreach (var score in report.Scores.Where(s => s.Method == method && s.Shots == shots))
-            {
-                var classes = string.Join(", ", FoldSplit.TestClassesOf(score.Fold).Select(c =>
-                    $"{PascalClasses.Name(c)} {Percent(score.ClassIou.GetValueOrDefault(c))}"));
-                table.AddRow(score.Fold.ToString(CultureInfo.InvariantCulture), classes, Percent(score.MeanIou), Percent(score.FbIou),
-                    Paper(PaperResults.MeanIou(method, shots, score.Fold)));
-            }
-            table.AddRow("mean", "", Percent(report.MeanOverFolds(method, shots) ?? 0), "", Paper(PaperResults.MeanIou(method, shots, null)));
+            var table = new Table().Title(Markup.Escape(data.Title)).AddColumns(data.Columns.Select(Markup.Escape).ToArray());
+            foreach (var row in data.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
             AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(data.Note)}[/]");
         }
-        var timing = new Table().Title("Table 2: seconds per episode (median, warm-up excluded; this machine)")
-            .AddColumns("method", "shots", "episodes", "median s", "mean s", "ratio to oslsm", Markup.Escape(PaperResults.Label));
-        foreach (var t in report.Timings)
-        {
-            var oslsm = report.Timings.FirstOrDefault(o => o.Method == "oslsm" && o.Shots == t.Shots);
-            timing.AddRow(Markup.Escape(PaperResults.MethodLabel(t.Method)), t.Shots.ToString(CultureInfo.InvariantCulture), t.Episodes.ToString(CultureInfo.InvariantCulture),
-                t.MedianSeconds.ToString("0.0000", CultureInfo.InvariantCulture), t.MeanSeconds.ToString("0.0000", CultureInfo.InvariantCulture),
-                oslsm is null ? "" : (t.MedianSeconds / oslsm.MedianSeconds).ToString("0.00", CultureInfo.InvariantCulture),
-                PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s.ToString("0.00", CultureInfo.InvariantCulture) : "");
-        }
-        AnsiConsole.Write(timing);
-        if (report.Timings.Any(t => t.Method == "co-segmentation"))
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(PaperResults.StandInNote)}[/]");
     }
 
     public static async Task WriteJsonAsync(string path, RunReport report, string dataLabel, CancellationToken cancel)
@@ -64,6 +44,7 @@ public static class ReportPrinter
                     classIou = s.ClassIou.ToDictionary(c => PascalClasses.Name(c.Key), c => c.Value),
                     meanIou = s.MeanIou,
                     fbIou = s.FbIou,
+                    meanIou95 = new[] { s.Low, s.High },
                     paperMeanIou = PaperResults.MeanIou(s.Method, s.Shots, s.Fold) / 100,
                 }),
             }),
@@ -73,13 +54,11 @@ public static class ReportPrinter
                 shots = t.Shots,
                 secondsPerEpisode = t.MedianSeconds,
                 meanSecondsPerEpisode = t.MeanSeconds,
-                meanIouOverFolds = report.MeanOverFolds(t.Method, t.Shots),
+                meanIouOverFolds = report.MeanOf(t.Method, t.Shots)?.MeanIou,
+                meanIouOverFolds95 = report.MeanOf(t.Method, t.Shots) is { } m ? new[] { m.Low, m.High } : null,
                 paperSecondsPerEpisode = PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s : (double?)null,
             }),
         };
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }), cancel);
     }
-
-    private static string Percent(double value) => (100 * value).ToString("0.0", CultureInfo.InvariantCulture);
-    private static string Paper(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "";
 }

@@ -1,3 +1,4 @@
+using SegCluster.Client;
 using System.CommandLine;
 using SegCluster.Grains;
 using SegCluster.Storage;
@@ -36,7 +37,7 @@ public static class ReproduceCommand
                 if (matching < config.Folds.Length)
                     Console.Error.WriteLine($"note: {matching} {wanted} slot(s) for {config.Folds.Length} folds; the others wait for a free slot");
             }
-            await using var client = await DemoCommand.ConnectWithRetryAsync(connectionString, cancel);
+            await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel);
             return await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
                 "VOC 2012 + SBD, " + config.Preset, parse.GetValue(detach), cancel);
         });

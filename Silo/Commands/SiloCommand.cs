@@ -1,3 +1,4 @@
+using SegCluster.Client;
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using SegCluster.Grains;

@@ -1,3 +1,4 @@
+using SegCluster.Client;
 using System.CommandLine;
 using k8s.Models;
 using Npgsql;

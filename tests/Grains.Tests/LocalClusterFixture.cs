@@ -1,3 +1,4 @@
+using SegCluster.Client;
 using Npgsql;
 using SegCluster.Contracts;
 using SegCluster.Learning.Data;
@@ -33,7 +34,7 @@ public class LocalClusterFixture : IAsyncLifetime
         var basePort = 40000 + Random.Shared.Next(0, 2000) * 10;
         Cluster = LocalCluster.Start(SiloCount, Database.ConnectionString, torchThreads: 1, Checkpoints, root, basePort, basePort + 5);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        Client = await DemoCommand.ConnectWithRetryAsync(Database.ConnectionString, timeout.Token, cluster: Cluster);
+        Client = await ClusterClientHost.ConnectWithRetryAsync(Database.ConnectionString, timeout.Token, beforeRetry: Cluster.ThrowIfAnyExited);
         await DemoCommand.WaitForSilosAsync(Client.Client, SiloCount, timeout.Token, Cluster);
     }
 

@@ -59,4 +59,28 @@ public sealed class MetricsTests
         Assert.InRange(accumulator.MeanIou(classes), a.Low, a.High);
         Assert.True(a.High - a.Low is > 0 and < 0.2);
     }
+
+    [Fact]
+    public void Bootstrap_interval_is_a_point_when_every_batch_is_alike_and_widens_with_spread()
+    {
+        BinaryCounts[] same = [new(5, 5, 0, 90), new(1, 0, 1, 98)];   // IoU 0.5 and 0.5: meanIoU 0.5
+        var alike = BootstrapInterval.MeanIou([new FoldBatches([same, same, same])], seed: 3);
+        Assert.Equal(0.5, alike.Low, 12);
+        Assert.Equal(0.5, alike.High, 12);
+
+        // Batches whose meanIoU differ: the interval lies strictly inside their range and around the pooled value.
+        var random = new SeededRandom(4);
+        var batches = Enumerable.Range(0, 20).Select(_ => new BinaryCounts[]
+            { new(random.Next(50), random.Next(50), random.Next(50), 500), new(random.Next(50), random.Next(50), random.Next(50), 500) }).ToList();
+        var (low, high) = BootstrapInterval.MeanIou([new FoldBatches(batches)], seed: 3);
+        var pooled = new[] { 0, 1 }.Average(c => batches.Aggregate(default(BinaryCounts), (a, b) => a + b[c]).ForegroundIou);
+        Assert.True(low < pooled && pooled < high, $"{low} < {pooled} < {high}");
+        var perBatch = batches.Select(b => b.Average(c => c.ForegroundIou)).ToList();
+        Assert.True(low > perBatch.Min() && high < perBatch.Max());
+        Assert.Equal((low, high), BootstrapInterval.MeanIou([new FoldBatches(batches)], seed: 3));   // seeded: reproducible
+
+        // Averaging independent folds narrows the interval of their mean.
+        var (low2, high2) = BootstrapInterval.MeanIou([new FoldBatches(batches), new FoldBatches(batches)], seed: 3);
+        Assert.True(high2 - low2 < high - low);
+    }
 }

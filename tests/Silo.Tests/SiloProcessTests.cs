@@ -1,3 +1,4 @@
+using SegCluster.Client;
 using SegCluster.Contracts;
 using SegCluster.Silo.Commands;
 using SegCluster.Storage;
@@ -17,7 +18,7 @@ public sealed class SiloProcessTests
             "--devices", "cpu:7");
 
         using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await using var client = await DemoCommand.ConnectWithRetryAsync(database.ConnectionString, cancel.Token);
+        await using var client = await ClusterClientHost.ConnectWithRetryAsync(database.ConnectionString, cancel.Token);
         var description = await client.Client.GetGrain<ISiloInfoGrain>(0).DescribeAsync();
 
         Assert.Equal("probe", description.SiloName);

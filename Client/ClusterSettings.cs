@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using SegCluster.Storage;
 
-namespace SegCluster.Silo;
+namespace SegCluster.Client;
 
 /// <summary>Cluster identity and endpoints shared by silos and clients.</summary>
 public static class ClusterSettings

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 
-namespace SegCluster.Silo;
+namespace SegCluster.Client;
 
 /// <summary>An Orleans client that finds the cluster's gateways through the PostgreSQL membership table.</summary>
 public sealed class ClusterClientHost : IAsyncDisposable
@@ -36,6 +36,22 @@ public sealed class ClusterClientHost : IAsyncDisposable
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new ClusterClientHost(host);
+    }
+
+    /// <summary>Silos take a few seconds to join; the client retries until a gateway answers or the timeout passes.</summary>
+    public static async Task<ClusterClientHost> ConnectWithRetryAsync(string connectionString, CancellationToken cancel, TimeSpan? timeout = null,
+        Action? beforeRetry = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            try { return await ConnectAsync(connectionString, cancel); }
+            catch (Exception e) when (DateTime.UtcNow < deadline && e is not OperationCanceledException)
+            {
+                beforeRetry?.Invoke();
+                await Task.Delay(TimeSpan.FromSeconds(1), cancel);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
