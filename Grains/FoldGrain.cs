@@ -24,7 +24,6 @@ public sealed class FoldGrain(
     IOptions<SiloSettings> settings,
     ILogger<FoldGrain> logger) : Grain, IFoldGrain
 {
-    private const int ParallelBatches = 4;
     private CancellationTokenSource? cancellation;
     private Task? work;
     private FoldStatus? live;
@@ -206,7 +205,7 @@ public sealed class FoldGrain(
             BatchesTotal = requests.Count };
         await WriteFoldRowAsync(live);
         var done = 0;
-        using var gate = new SemaphoreSlim(ParallelBatches);
+        using var gate = new SemaphoreSlim(FoldPlan.ParallelBatches);
         await Task.WhenAll(requests.Select(async request =>
         {
             await gate.WaitAsync(cancel);

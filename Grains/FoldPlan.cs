@@ -39,6 +39,9 @@ public static class FoldPlan
         };
     }
 
+    /// <summary>Batches a fold has scored at once across the cluster (each on a worker thread of some silo).</summary>
+    public const int ParallelBatches = 4;
+
     /// <summary>
     /// The test episodes of a fold for k shots, split into batches; identical for every method. Sampled from the run's
     /// seed, or read from the run's episode lists when it names a folder of them.

@@ -22,10 +22,9 @@ public static class BenchEnvironment
         date = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'"),
     };
 
-    /// <summary>The repository root (SEGCLUSTER_HOME, set by ./segcluster, or the folder above the build holding SegCluster.sln).</summary>
+    /// <summary>The repository root: the folder above the build that holds SegCluster.sln.</summary>
     public static string RepositoryRoot()
     {
-        if (Environment.GetEnvironmentVariable("SEGCLUSTER_HOME") is { Length: > 0 } home) return home;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "SegCluster.sln"))) return dir.FullName;
         throw new InvalidOperationException("repository root not found: run benchmarks through ./segcluster bench");

@@ -13,14 +13,14 @@ namespace SegCluster.Silo.Commands;
 /// </summary>
 public static class BenchCommand
 {
-    /// <summary>Benchmarks of the contract not written yet: asking for one says so and exits 2.</summary>
-    private static readonly string[] Pending = ["roofline", "cluster", "dashboard", "memory", "data"];
-
-    private static readonly string[] Implemented = ["parity", "table2"];
+    private static readonly string[] Implemented = ["parity", "table2", "roofline", "memory", "data", "dashboard", "cluster"];
 
     public static Command Create()
     {
-        var names = new Argument<string[]>("name") { Description = "benchmarks to run (default: all implemented): parity, table2", Arity = ArgumentArity.ZeroOrMore };
+        var names = new Argument<string[]>("name")
+        {
+            Description = $"benchmarks to run (default: all): {string.Join(", ", Implemented)}", Arity = ArgumentArity.ZeroOrMore,
+        };
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var quick = new Option<bool>("--quick") { Description = "small sizes, to check the benchmarks work (figures not representative)" };
         var threads = new Option<int>("--threads") { Description = "torch threads (default: all cores)", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -34,55 +34,117 @@ public static class BenchCommand
         command.SetAction(async (parse, cancel) =>
         {
             var requested = parse.GetValue(names) is { Length: > 0 } given ? given : Implemented;
-            if (requested.FirstOrDefault(n => !Implemented.Contains(n) && !Pending.Contains(n)) is { } unknown)
-                throw new ArgumentException($"bench: unknown benchmark '{unknown}'; known: {string.Join(", ", Implemented.Concat(Pending))}");
-            if (requested.FirstOrDefault(Pending.Contains) is { } pending)
-            {
-                Console.Error.WriteLine($"segcluster bench {pending}: not implemented in this version yet.");
-                return 2;
-            }
+            if (requested.FirstOrDefault(n => !Implemented.Contains(n)) is { } unknown)
+                throw new ArgumentException($"bench: unknown benchmark '{unknown}'; known: {string.Join(", ", Implemented)}");
             var threadCount = parse.GetValue(threads);
             var isQuick = parse.GetValue(quick);
             void Log(string message) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(message)}[/]");
-            ParityBenchmark.Result? parity = null;
-            List<Table2Benchmark.Result>? table2 = null;
-            if (requested.Contains("parity"))
+            var model = ModelSettings.For(isQuick, threadCount);
+            var results = new Dictionary<string, object> { ["environment"] = BenchEnvironment.Describe(threadCount) };
+            foreach (var name in Implemented.Where(requested.Contains))
             {
-                parity = ParityBenchmark.Run(isQuick ? ParityBenchmark.Quick(threadCount) : ParityBenchmark.Full(threadCount), Log);
-                Print(parity);
-            }
-            if (requested.Contains("table2"))
-            {
-                var chosen = isQuick ? ["tiny"] : parse.GetValue(presets)!;
-                table2 = [];
-                foreach (var preset in chosen)
+                object result = name switch
                 {
-                    var settings = preset switch
+                    "parity" => Print(ParityBenchmark.Run(isQuick ? ParityBenchmark.Quick(threadCount) : ParityBenchmark.Full(threadCount), Log)),
+                    "table2" => (isQuick ? ["tiny"] : parse.GetValue(presets)!).Select(preset => Print(Table2Benchmark.Run(preset switch
                     {
                         "tiny" => Table2Benchmark.Tiny(threadCount, isQuick),
                         "vgg16-fcn32s" => Table2Benchmark.Vgg16(threadCount, isQuick),
                         _ => throw new ArgumentException($"--presets: tiny or vgg16-fcn32s, not '{preset}'"),
-                    };
-                    var result = Table2Benchmark.Run(settings, Log);
-                    Print(result);
-                    table2.Add(result);
-                }
+                    }, Log))).ToList(),
+                    "roofline" => Print(RooflineBenchmark.Run(model, Log)),
+                    "memory" => Print(MemoryBenchmark.Run(model, isQuick ? 20 : 100, Log)),
+                    "data" => Print(DataBenchmark.Run(model, isQuick, Log)),
+                    "dashboard" => Print(await DashboardBenchmark.RunAsync(DashboardBenchmark.For(isQuick), Log, cancel)),
+                    "cluster" => Print(await ClusterBenchmark.RunAsync(ClusterBenchmark.For(isQuick), Log, cancel)),
+                    _ => throw new InvalidOperationException(name),
+                };
+                results[name] = result;
             }
             if (parse.GetValue(json) is { } file)
             {
                 await using var stream = file.Create();
-                await JsonSerializer.SerializeAsync(stream, new { environment = BenchEnvironment.Describe(threadCount), parity, table2 },
-                    new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }, cancel);
+                await JsonSerializer.SerializeAsync(stream, results, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }, cancel);
             }
             return 0;
         });
         return command;
     }
 
-    private static void Print(Table2Benchmark.Result r)
+    private static string F(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "";
+
+    private static void Write(string title, string[] columns, IEnumerable<string[]> rows, string? summary = null)
+    {
+        var table = new Table().Title(Markup.Escape(title)).AddColumns(columns);
+        foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(table);
+        if (summary is not null) AnsiConsole.MarkupLine(Markup.Escape(summary));
+    }
+
+    private static IReadOnlyList<RooflineBenchmark.Result> Print(IReadOnlyList<RooflineBenchmark.Result> results)
+    {
+        var s = results[0].Settings;
+        Write($"roofline: OSLSM forward, {s.Preset}, query {s.QuerySize}, support {s.SupportSize}, {s.Threads} thread(s), {BenchEnvironment.Cpu}",
+            ["shots", "GFLOP", "median s", "GFLOP/s", "peak GFLOP/s", "share of peak"],
+            results.Select(r => new[] { r.Shots.ToString(CultureInfo.InvariantCulture), F(r.GigaFlops, "0.0"), F(r.MedianSeconds, "0.000"),
+                F(r.AchievedGigaFlopsPerSecond, "0.0"), F(r.PeakGigaFlopsPerSecond, "0.0"), F(100 * r.ShareOfPeak, "0") + "%" }),
+            "goal: >= 75% of the fp32 matmul peak");
+        return results;
+    }
+
+    private static MemoryBenchmark.Result Print(MemoryBenchmark.Result r)
+    {
+        Write($"memory: {r.Settings.Preset}, query {r.Settings.QuerySize}, support {r.Settings.SupportSize}", ["measure", "value"],
+        [
+            ["resident before (MiB)", F(r.BaselineMiB, "0")],
+            ["peak of one training step (MiB)", F(r.TrainingStepPeakMiB, "0")],
+            ["peak of one 5-shot evaluation (MiB)", F(r.FiveShotEvaluationPeakMiB, "0")],
+            [$"live tensors before / after {r.Steps} steps", $"{r.LiveTensorsBefore} / {r.LiveTensorsAfter}"],
+            [$"managed heap before / after {r.Steps} steps (MiB)", $"{F(r.ManagedMiBBefore, "0.0")} / {F(r.ManagedMiBAfter, "0.0")}"],
+        ], r.LiveTensorsAfter > r.LiveTensorsBefore ? "live tensors grew: a leak" : "no tensor growth");
+        return r;
+    }
+
+    private static DataBenchmark.Result Print(DataBenchmark.Result r)
+    {
+        Write($"data: loader vs training, {r.Settings.Preset}, query {r.Settings.QuerySize}, {r.ImageSize}-pixel JPEGs", ["measure", "value"],
+        [
+            ["loader episodes/s (1 thread)", F(r.LoaderEpisodesPerSecond, "0.0")],
+            ["loader images/s", F(r.LoaderImagesPerSecond, "0.0")],
+            ["training episodes/s", F(r.TrainingEpisodesPerSecond, "0.00")],
+            ["loader / training", F(r.LoaderToTraining, "0.0")],
+        ], r.LoaderToTraining > 1 ? "the loader keeps ahead of training" : "the loader is the bottleneck");
+        return r;
+    }
+
+    private static DashboardBenchmark.Result Print(DashboardBenchmark.Result r)
+    {
+        Write($"dashboard: {r.Settings.Runs} runs x 4 folds x {r.Settings.EpisodesPerFold} episodes ({r.ClassCountRows} class-count rows), {r.Settings.Requests} requests",
+            ["page", "path", "p50 ms", "p95 ms", "bytes"],
+            r.Pages.Select(p => new[] { p.Page, p.Path, F(p.P50Milliseconds, "0.0"), F(p.P95Milliseconds, "0.0"), p.Bytes.ToString(CultureInfo.InvariantCulture) }),
+            "goal: p95 <= 200 ms");
+        return r;
+    }
+
+    private static ClusterBenchmark.Result Print(ClusterBenchmark.Result r)
+    {
+        Write($"cluster: {r.Settings.Episodes} episodes on {r.Settings.ScoringSilos} silos vs in one process; {r.Settings.Folds} folds in parallel vs in sequence",
+            ["measure", "value"],
+        [
+            ["scoring through episode grains (s)", F(r.ClusterScoringSeconds, "0.00")],
+            ["same episodes in one process, same workers (s)", F(r.InProcessScoringSeconds, "0.00")],
+            ["overhead ratio", F(r.ScoringOverhead, "0.00")],
+            [$"{r.Settings.Folds} folds trained in parallel on {r.Settings.Folds} silos (s)", F(r.ParallelTrainingSeconds, "0.0")],
+            [$"{r.Settings.Folds} folds trained one after another on 1 silo (s)", F(r.SequentialTrainingSeconds, "0.0")],
+            ["throughput ratio", F(r.ThroughputRatio, "0.00")],
+            ["parallel efficiency", F(100 * r.ParallelEfficiency, "0") + "%"],
+        ], $"goal: overhead <= 1.10; torch threads per silo: 1; cores: {Environment.ProcessorCount}");
+        return r;
+    }
+
+    private static Table2Benchmark.Result Print(Table2Benchmark.Result r)
     {
         var s = r.Settings;
-        string F(double? v, string format) => v?.ToString(format, CultureInfo.InvariantCulture) ?? "";
         var table = new Table().Title($"table2: seconds per episode, {s.Preset}, query {s.QuerySize}, {s.Threads} thread(s), {BenchEnvironment.Cpu}, " +
                                       $"fp32 matmul peak {F(r.PeakGigaFlopsPerSecond, "0.0")} GFLOP/s")
             .AddColumns("method", "shots", "median s", "ratio to oslsm", "paper s", "paper ratio", "GFLOP", "FLOP-bound s", "x limit");
@@ -93,9 +155,10 @@ public static class BenchCommand
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"OSLSM 5-shot / 1-shot time: [bold]{F(r.OslsmFiveToOneShot, "0.00")}[/] (goal <= 1.3); " +
                                $"methods within 2x of their FLOP-bound limit: {r.Methods.Count(m => m.MultipleOfLimit <= 2)} of {r.Methods.Count} (goal: all)");
+        return r;
     }
 
-    private static void Print(ParityBenchmark.Result r)
+    private static ParityBenchmark.Result Print(ParityBenchmark.Result r)
     {
         var s = r.Settings;
         var table = new Table().Title($"parity: OSLSM forward, {s.Preset}, query {s.QuerySize}, support {s.SupportSize}, {s.Shots}-shot, " +
@@ -107,5 +170,6 @@ public static class BenchCommand
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"time ratio TorchSharp / PyTorch: [bold]{r.Ratio.ToString("0.000", CultureInfo.InvariantCulture)}[/] (goal <= 1.05); " +
                                $"max relative logit difference {r.MaxRelativeLogitDifference.ToString("0.0e0", CultureInfo.InvariantCulture)} (goal <= 1e-4)");
+        return r;
     }
 }

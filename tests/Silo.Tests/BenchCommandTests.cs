@@ -39,13 +39,41 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
-    public async Task Unknown_and_unwritten_benchmarks_are_named()
+    public async Task Unknown_benchmarks_are_named()
     {
         var (unknown, unknownOutput) = await CliProcess.RunAsync(null, "bench", "speed");
         Assert.Equal(1, unknown);
         Assert.Contains("unknown benchmark 'speed'", unknownOutput);
-        var (pending, pendingOutput) = await CliProcess.RunAsync(null, "bench", "roofline");
-        Assert.Equal(2, pending);
-        Assert.Contains("bench roofline: not implemented", pendingOutput);
+    }
+
+    [Fact]
+    public async Task Quick_roofline_memory_data_dashboard_and_cluster_benchmarks_report_their_measures()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"segcluster-bench-{Guid.NewGuid():N}.json");
+        var (exitCode, output) = await CliProcess.RunAsync(null, "bench", "roofline", "memory", "data", "dashboard", "cluster", "--quick", "--json", json);
+        Assert.True(exitCode == 0, output);
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = result.RootElement;
+
+        var roofline = root.GetProperty("roofline").EnumerateArray().ToList();
+        Assert.Equal([1, 5], roofline.Select(r => r.GetProperty("shots").GetInt32()));
+        Assert.All(roofline, r => Assert.InRange(r.GetProperty("shareOfPeak").GetDouble(), 1e-6, 10));
+        Assert.Contains(roofline[0].GetProperty("gigaFlopsByLayer").EnumerateObject(), l => l.Name.Contains("conv"));
+
+        // Training leaks nothing: as many live tensors after the steps as before them.
+        var memory = root.GetProperty("memory");
+        Assert.Equal(memory.GetProperty("liveTensorsBefore").GetInt64(), memory.GetProperty("liveTensorsAfter").GetInt64());
+        Assert.True(memory.GetProperty("trainingStepPeakMiB").GetDouble() >= memory.GetProperty("baselineMiB").GetDouble());
+
+        Assert.True(root.GetProperty("data").GetProperty("loaderEpisodesPerSecond").GetDouble() > 0);
+
+        var dashboard = root.GetProperty("dashboard");
+        Assert.Equal(800, dashboard.GetProperty("classCountRows").GetInt64());   // 10 runs x 4 folds x 2 shots x 2 batches x 5 classes
+        Assert.Equal(["runs", "table1"], dashboard.GetProperty("pages").EnumerateArray().Select(p => p.GetProperty("page").GetString()));
+        Assert.All(dashboard.GetProperty("pages").EnumerateArray(), p => Assert.True(p.GetProperty("bytes").GetInt32() > 1000));
+
+        var cluster = root.GetProperty("cluster");
+        Assert.True(cluster.GetProperty("scoringOverhead").GetDouble() > 0);
+        Assert.True(cluster.GetProperty("parallelEfficiency").GetDouble() > 0);
     }
 }

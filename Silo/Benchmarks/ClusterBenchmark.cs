@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using SegCluster.Client;
+using SegCluster.Contracts;
+using SegCluster.Grains;
+using SegCluster.Learning;
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Evaluation;
+using SegCluster.Silo.Commands;
+using SegCluster.Storage;
+
+namespace SegCluster.Silo.Benchmarks;
+
+/// <summary>
+/// `bench cluster`, on localhost silo processes over a fresh database, one torch thread per silo:
+/// (1) a fold's episodes sent in batches to episode grains on two silos, as a fold grain sends them, against the same
+/// batches with the same checkpoint and the same concurrency scored in this one process: the cluster's overhead ratio; (2) four folds trained in
+/// parallel on four silos against the same four folds queued on one silo: throughput ratio and parallel efficiency.
+/// </summary>
+public static class ClusterBenchmark
+{
+    public sealed record Settings(int ScoringSilos, int Episodes, int BatchSize, int Folds, int TrainingIterations, int ImageSize);
+
+    public static Settings For(bool quick) => quick ? new(2, 60, 20, 2, 30, 48) : new(2, 1000, 50, 4, 400, 64);
+
+    public sealed record Result(Settings Settings, double ClusterScoringSeconds, double InProcessScoringSeconds, double ScoringOverhead,
+        double ParallelTrainingSeconds, double SequentialTrainingSeconds, double ThroughputRatio, double ParallelEfficiency);
+
+    public static async Task<Result> RunAsync(Settings settings, Action<string> log, CancellationToken cancel)
+    {
+        await using var bench = await BenchDatabase.CreateAsync("cluster", cancel);
+        var database = bench.ConnectionString;
+        var root = Directory.CreateTempSubdirectory("segcluster-cluster-bench-").FullName;
+        try
+        {
+            var data = SyntheticPascal.Generate(Path.Combine(root, "data"), new SyntheticPascal.Options(Images: 240, Size: settings.ImageSize, Seed: 2));
+            var store = new ResultsStore(database);
+
+            // (1) Scoring: a short run gives the checkpoint; a second run id (rows created here) gets the timed batches.
+            var trained = Config("bench-scoring", data, settings, folds: [0], iterations: 5, episodes: settings.BatchSize);
+            var timed = trained with { RunId = "bench-scoring-timed", Episodes = settings.Episodes };
+            var split = new DataCatalogCache().Split(timed, 0);
+            var batches = FoldPlan.Batches(timed, split, 1);
+            double clusterSeconds;
+            string checkpoint;
+            await using (var cluster = await StartAsync(settings.ScoringSilos, database, root, cancel))
+            {
+                await RunSecondsAsync(cluster.Client, trained, cancel);
+                checkpoint = (await store.ReadCheckpointsAsync(trained.RunId, cancel)).Where(c => c.Network == "oslsm").MaxBy(c => c.Iteration)!.Path;
+                await store.CreateRunAsync(timed.RunId, "{}", "bench", "{}", [(0, timed.Iterations)], cancel);
+                clusterSeconds = await ClusterScoringSecondsAsync(cluster.Client, timed, batches, checkpoint, cancel);
+            }
+            var inProcessSeconds = InProcessSeconds(timed, split, batches, checkpoint);
+            log($"cluster: scoring {clusterSeconds:F2} s through grains, {inProcessSeconds:F2} s in one process");
+
+            // (2) Training: the same folds and iterations, four silos at once against one silo in turn.
+            var training = Config("bench-parallel", data, settings, folds: [.. Enumerable.Range(0, settings.Folds)], iterations: settings.TrainingIterations, episodes: 1);
+            double parallel, sequential;
+            await using (var cluster = await StartAsync(settings.Folds, database, root, cancel))
+                parallel = await RunSecondsAsync(cluster.Client, training, cancel);
+            await using (var cluster = await StartAsync(1, database, root, cancel))
+                sequential = await RunSecondsAsync(cluster.Client, training with { RunId = "bench-sequential" }, cancel);
+            log($"cluster: {settings.Folds} folds in {parallel:F1} s in parallel, {sequential:F1} s in sequence");
+            var throughput = sequential / parallel;
+            return new Result(settings, clusterSeconds, inProcessSeconds, clusterSeconds / inProcessSeconds, parallel, sequential, throughput,
+                throughput / settings.Folds);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
+
+    private static RunConfig Config(string runId, SyntheticPascal.Layout data, Settings settings, int[] folds, int iterations, int episodes) =>
+        RunConfig.PaperProtocol with
+        {
+            RunId = runId, Folds = folds, Shots = [1], Methods = ["oslsm"], Preset = "tiny", QuerySize = settings.ImageSize, SupportSize = settings.ImageSize,
+            Voc = Path.GetDirectoryName(data.Voc)!, Sbd = Path.GetDirectoryName(data.Sbd)!, Iterations = iterations, CheckpointEvery = iterations,
+            ProgressEvery = Math.Max(1, iterations / 10), Episodes = episodes, BatchSize = settings.BatchSize, LearningRate = 1e-3,
+            ConditioningLearningRateMultiplier = 1, MeanLoss = true, Optimizer = "adam",
+        };
+
+    private sealed class Cluster(LocalCluster silos, ClusterClientHost client) : IAsyncDisposable
+    {
+        public IClusterClient Client => client.Client;
+
+        public async ValueTask DisposeAsync()
+        {
+            await client.DisposeAsync();
+            await silos.DisposeAsync();
+        }
+    }
+
+    private static async Task<Cluster> StartAsync(int silos, string database, string root, CancellationToken cancel)
+    {
+        var basePort = 44000 + Random.Shared.Next(0, 1000) * 10;
+        var cluster = LocalCluster.Start(silos, database, torchThreads: 1, Path.Combine(root, "checkpoints"), root, basePort, basePort + 5);
+        var client = await ClusterClientHost.ConnectWithRetryAsync(database, cancel, beforeRetry: cluster.ThrowIfAnyExited);
+        await DemoCommand.WaitForSilosAsync(client.Client, silos, cancel, cluster);
+        return new Cluster(cluster, client);
+    }
+
+    /// <summary>The batches sent to episode grains with a fold grain's concurrency; seconds until the last is stored.</summary>
+    private static async Task<double> ClusterScoringSecondsAsync(IClusterClient client, RunConfig config, IReadOnlyList<EpisodeSpec[]> batches,
+        string checkpoint, CancellationToken cancel)
+    {
+        using var gate = new SemaphoreSlim(FoldPlan.ParallelBatches);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(batches.Select(async (episodes, batch) =>
+        {
+            await gate.WaitAsync(cancel);
+            try
+            {
+                var result = await client.GetGrain<IEpisodeGrain>($"{config.RunId}/0/oslsm/1/{batch}")
+                    .ScoreAsync(new EpisodeBatchRequest(config, 0, "oslsm", 1, batch, checkpoint, episodes));
+                if (result.FromStore) throw new InvalidOperationException("a timed batch was already stored");
+            }
+            finally { gate.Release(); }
+        }));
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<double> RunSecondsAsync(IClusterClient client, RunConfig config, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        await LaunchCommand.StartWithRetryAsync(client, config, cancel);
+        var status = await RunFollower.FollowAsync(client, config.RunId, cancel);
+        if (status.State != "done") throw new InvalidOperationException($"benchmark run {config.RunId} {status.State}: {status.Error}");
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The same batches scored here by as many worker threads as batches in flight, one torch thread each.</summary>
+    private static double InProcessSeconds(RunConfig config, FoldSplit split, IReadOnlyList<EpisodeSpec[]> batches, string checkpoint)
+    {
+        var images = split.Test.ToDictionary(i => i.Id);
+        using var models = new ModelCache();
+        var solvers = new SolverFactory(models);
+        solvers.Create("oslsm", config, 0, checkpoint);   // load once, outside the timing, as a warm silo has
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        var threads = Enumerable.Range(0, FoldPlan.ParallelBatches).Select(_ => new Thread(() =>
+        {
+            TorchSharp.torch.set_num_threads(1);
+            int batch;
+            while ((batch = Interlocked.Increment(ref next)) < batches.Count)
+            {
+                var episodes = batches[batch].Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
+                EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint), episodes, images);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        return clock.Elapsed.TotalSeconds;
+    }
+}
