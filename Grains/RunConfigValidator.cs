@@ -8,7 +8,8 @@ public static class RunConfigValidator
 {
     public static IReadOnlyList<string> KnownMethods => SolverFactory.Methods;
 
-    public static void Validate(RunConfig config, IReadOnlyList<string> dataRoots)
+    /// <param name="checkPaths">false where the paths are the silos' and not this machine's (a client checking before it submits)</param>
+    public static void Validate(RunConfig config, IReadOnlyList<string> dataRoots, bool checkPaths = true)
     {
         var errors = new List<string>();
         void Check(bool ok, string field, string reason) { if (!ok) errors.Add($"{field}: {reason}"); }
@@ -56,6 +57,7 @@ public static class RunConfigValidator
         {
             if (string.IsNullOrEmpty(path)) { Check(!required, field, "required"); return; }
             if (path.Length > 1024) { errors.Add($"{field}: path longer than 1024 characters"); return; }
+            if (!checkPaths) return;
             string full;
             try { full = Path.GetFullPath(path); }
             catch (Exception e) { errors.Add($"{field}: not a path ({e.Message})"); return; }

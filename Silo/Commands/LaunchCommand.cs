@@ -19,6 +19,8 @@ public static class LaunchCommand
         command.SetAction(async (parse, cancel) =>
         {
             var config = options.Read(parse);
+            // Everything but the paths (the silos', not necessarily this machine's) is checked before connecting.
+            Grains.RunConfigValidator.Validate(config, [], checkPaths: false);
             var connectionString = ClusterSettings.ConnectionString();
             await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel);
             return await RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,

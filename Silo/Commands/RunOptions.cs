@@ -6,7 +6,12 @@ namespace SegCluster.Silo.Commands;
 /// <summary>The options that describe a run, shared by `launch` and `reproduce`; defaults are the paper's protocol.</summary>
 public sealed class RunOptions(params string[] defaultMethods)
 {
-    private readonly RunConfig defaults = RunConfig.PaperProtocol;
+    /// <summary>The paper's protocol; sizes and the baselines' iterations 0 until known: the preset's, or --iterations.</summary>
+    private readonly RunConfig defaults = RunConfig.PaperProtocol with
+    {
+        Methods = defaultMethods.Length > 0 ? defaultMethods : ["oslsm"], QuerySize = 0, SupportSize = 0, BaseIterations = 0, SiameseIterations = 0,
+    };
+    public Option<FileInfo?> Config { get; } = new("--config") { Description = "a JSON file of run settings (RunConfig's keys, as runs are stored); options given override it" };
     public Option<string?> RunId { get; } = new("--run-id") { Description = "run id (default: generated)" };
     public Option<int[]> Folds { get; } = new("--folds") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [0, 1, 2, 3] };
     public Option<int[]> Shots { get; } = new("--shots") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 5] };
@@ -40,44 +45,51 @@ public sealed class RunOptions(params string[] defaultMethods)
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations, BaseIterations, SiameseIterations, FineTuneIterations, FineTuneLearningRate,
+        foreach (var option in new Option[] { Config, RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations, BaseIterations, SiameseIterations, FineTuneIterations, FineTuneLearningRate,
                      CheckpointEvery, Episodes, BatchSize, Seed, LearningRate, Optimizer, Loss, Threshold, EpisodeLists, FoldLists })
             command.Options.Add(option);
     }
 
+    /// <summary>The run config: the --config file over the paper's protocol (or the protocol alone), then every option given.</summary>
     public RunConfig Read(ParseResult parse)
     {
-        var preset = Learning.Models.OslsmPreset.Named(parse.GetValue(Preset)!);
-        var loss = parse.GetValue(Loss);
+        var config = parse.GetValue(Config) is { } file ? Grains.RunConfigFile.Load(file.FullName, defaults) : defaults;
+        T Given<T>(Option<T> option, T current) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : current;
+        string? GivenPath(Option<DirectoryInfo?> option, string? current) => Given(option, null)?.FullName ?? current;
+
+        var preset = Learning.Models.OslsmPreset.Named(Given(Preset, config.Preset));
+        var loss = Given(Loss, config.MeanLoss ? "mean" : "sum");
         if (loss is not ("sum" or "mean")) throw new ArgumentException("--loss: sum or mean");
-        return defaults with
+        var iterations = Given(Iterations, config.Iterations);
+        var runId = Given(RunId, config.RunId);
+        return config with
         {
-            RunId = parse.GetValue(RunId) ?? NewRunId("run"),
-            Folds = parse.GetValue(Folds)!,
-            Shots = parse.GetValue(Shots)!,
-            Methods = parse.GetValue(Methods)!,
+            RunId = string.IsNullOrEmpty(runId) ? NewRunId("run") : runId,
+            Folds = Given(Folds, config.Folds),
+            Shots = Given(Shots, config.Shots),
+            Methods = Given(Methods, config.Methods),
             Preset = preset.Name,
-            QuerySize = parse.GetValue(QuerySize) ?? preset.QuerySize,
-            SupportSize = parse.GetValue(SupportSize) ?? preset.SupportSize,
-            Voc = parse.GetValue(Voc)?.FullName ?? throw new ArgumentException("--voc: required (the VOCdevkit folder)"),
-            Sbd = parse.GetValue(Sbd)?.FullName,
-            Aug = parse.GetValue(Aug)?.FullName,
-            ImageNetWeights = parse.GetValue(Weights)?.FullName,
-            Iterations = parse.GetValue(Iterations),
-            BaseIterations = parse.GetValue(BaseIterations) ?? parse.GetValue(Iterations),
-            SiameseIterations = parse.GetValue(SiameseIterations) ?? parse.GetValue(Iterations),
-            FineTuneIterations = parse.GetValue(FineTuneIterations),
-            FineTuneLearningRate = parse.GetValue(FineTuneLearningRate),
-            CheckpointEvery = parse.GetValue(CheckpointEvery),
-            Episodes = parse.GetValue(Episodes),
-            BatchSize = parse.GetValue(BatchSize),
-            Seed = parse.GetValue(Seed),
-            LearningRate = parse.GetValue(LearningRate) ?? defaults.LearningRate,
-            Optimizer = parse.GetValue(Optimizer)!,
+            QuerySize = Given(QuerySize, null) ?? (config.QuerySize > 0 ? config.QuerySize : preset.QuerySize),
+            SupportSize = Given(SupportSize, null) ?? (config.SupportSize > 0 ? config.SupportSize : preset.SupportSize),
+            Voc = GivenPath(Voc, config.Voc) is { Length: > 0 } voc ? voc : throw new ArgumentException("--voc: required (the VOCdevkit folder)"),
+            Sbd = GivenPath(Sbd, config.Sbd),
+            Aug = GivenPath(Aug, config.Aug),
+            ImageNetWeights = Given(Weights, null)?.FullName ?? config.ImageNetWeights,
+            Iterations = iterations,
+            BaseIterations = Given(BaseIterations, null) ?? (config.BaseIterations > 0 ? config.BaseIterations : iterations),
+            SiameseIterations = Given(SiameseIterations, null) ?? (config.SiameseIterations > 0 ? config.SiameseIterations : iterations),
+            FineTuneIterations = Given(FineTuneIterations, config.FineTuneIterations),
+            FineTuneLearningRate = Given(FineTuneLearningRate, config.FineTuneLearningRate),
+            CheckpointEvery = Given(CheckpointEvery, config.CheckpointEvery),
+            Episodes = Given(Episodes, config.Episodes),
+            BatchSize = Given(BatchSize, config.BatchSize),
+            Seed = Given(Seed, config.Seed),
+            LearningRate = Given(LearningRate, null) ?? config.LearningRate,
+            Optimizer = Given(Optimizer, config.Optimizer),
             MeanLoss = loss == "mean",
-            Threshold = parse.GetValue(Threshold),
-            EpisodeLists = parse.GetValue(EpisodeLists)?.FullName,
-            FoldLists = parse.GetValue(FoldLists)?.FullName,
+            Threshold = Given(Threshold, config.Threshold),
+            EpisodeLists = GivenPath(EpisodeLists, config.EpisodeLists),
+            FoldLists = GivenPath(FoldLists, config.FoldLists),
         };
     }
 

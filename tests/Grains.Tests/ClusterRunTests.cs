@@ -103,6 +103,32 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     }
 
     [Fact]
+    public async Task Every_bad_run_config_of_the_corpus_is_refused_by_the_cluster_which_stays_up_and_writes_nothing()
+    {
+        var before = await cluster.ScalarAsync("SELECT count(*) FROM runs");
+        var refused = 0;
+        foreach (var file in Directory.GetFiles(Path.Combine(BadInputCorpusTests.Corpus, "configs"), "*.json").Order())
+        {
+            RunConfig config;
+            try
+            {
+                var text = File.ReadAllText(file).Replace("{root}", Path.GetDirectoryName(Path.GetDirectoryName(cluster.Data.Voc))!);
+                var copy = Path.Combine(Path.GetTempPath(), $"corpus-{Guid.NewGuid():N}.json");
+                File.WriteAllText(copy, text);
+                config = RunConfigFile.Load(copy, cluster.SmallRun($"corpus-{refused}", [0]));
+            }
+            catch (Learning.Data.DataFileException) { continue; }   // refused before it could be sent (the corpus test covers these)
+            var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.Client.GetGrain<IRunGrain>(
+                config.RunId.Length is > 0 and <= 64 ? config.RunId : "corpus-long").StartAsync(config));
+            Assert.Matches("^(invalid run config: |runId: )", error.Message);
+            refused++;
+        }
+        Assert.True(refused >= 15, $"{refused} configs reached the cluster");
+        cluster.Cluster.ThrowIfAnyExited();
+        Assert.Equal(before, await cluster.ScalarAsync("SELECT count(*) FROM runs"));
+    }
+
+    [Fact]
     public async Task A_class_without_test_images_is_refused_at_launch_and_writes_nothing()
     {
         // A pixel minimum no object reaches leaves every class of fold 1 without images.
