@@ -31,7 +31,8 @@ public static class DashboardApp
         RefuseOpenBindWithoutSecret(builder.Configuration);
         var settings = DashboardSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton(new ResultsStore(database));
+        // Pages show a database outage at once and read again; they do not wait it out as the silos' writers do.
+        builder.Services.AddSingleton(new ResultsStore(database, retry: false));
         builder.Services.AddSingleton(new RunsQuery(database));
         builder.Services.AddSingleton(new ClusterConnection(database));
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>

@@ -45,7 +45,7 @@ public sealed class FoldGrain(
         {
             state.State.Config = config;
             state.State.Fold = fold;
-            await state.WriteStateAsync();
+            await state.WriteWithRetryAsync();
         }
         StartWork();
     }
@@ -56,7 +56,7 @@ public sealed class FoldGrain(
     {
         if (state.State.State is "done" or "failed" or "cancelled") return;
         state.State.State = "cancelled";
-        await state.WriteStateAsync();
+        await state.WriteWithRetryAsync();
         cancellation?.Cancel();
         // Not awaited: finishing notifies the run grain, which may be the caller waiting on this very call.
         if (work is null) _ = FinishAsync();
@@ -88,14 +88,14 @@ public sealed class FoldGrain(
             foreach (var network in FoldPlan.Networks(config).Where(n => !state.State.Checkpoints.ContainsKey(n)))
             {
                 state.State.State = FoldPlan.PhaseOf(network);
-                await state.WriteStateAsync();
+                await state.WriteWithRetryAsync();
                 state.State.Checkpoints[network] = await TrainAsync(config, network, split, cancel);
-                await state.WriteStateAsync();
+                await state.WriteWithRetryAsync();
             }
             if (state.State.State != "evaluating")
             {
                 state.State.State = "evaluating";
-                await state.WriteStateAsync();
+                await state.WriteWithRetryAsync();
             }
             await EvaluateAsync(config, split, cancel);
             state.State.State = "done";
@@ -114,7 +114,7 @@ public sealed class FoldGrain(
         {
             work = null;
         }
-        await state.WriteStateAsync();
+        await state.WriteWithRetryAsync();
         await FinishAsync();
     }
 

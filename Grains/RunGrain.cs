@@ -58,7 +58,7 @@ public sealed class RunGrain(
             config.Folds.Select(f => (f, config.Iterations)).ToList());
         state.State.Config = config;
         state.State.Folds = config.Folds.ToDictionary(f => f, f => new FoldStatus(f, "queued", 0, config.Iterations, 0, 0, 0, 0, 0, null, null, null));
-        await state.WriteStateAsync();
+        await state.WriteWithRetryAsync();
         await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await Task.WhenAll(config.Folds.Select(f => Fold(f).StartAsync(config, f)));
         StartWatching();
@@ -127,7 +127,7 @@ public sealed class RunGrain(
     public async Task FoldFinishedAsync(FoldStatus status)
     {
         state.State.Folds[status.Fold] = status;
-        await state.WriteStateAsync();
+        await state.WriteWithRetryAsync();
         if (state.State.State == "running" && state.State.Folds.Values.All(f => f.IsFinished))
             await CompleteAsync(state.State.Folds.Values.Any(f => f.State == "failed") ? "failed" : "done");
     }
@@ -166,7 +166,7 @@ public sealed class RunGrain(
     private async Task CompleteAsync(string final)
     {
         state.State.State = final;
-        await state.WriteStateAsync();
+        await state.WriteWithRetryAsync();
         Publish();
         await results.SetRunStatusAsync(this.GetPrimaryKeyString(), final, FirstError());
         watch?.Dispose();

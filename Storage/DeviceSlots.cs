@@ -13,7 +13,10 @@ public sealed class DeviceSlots(string connectionString)
          WHERE m.Status = 3
         """;
 
-    public async Task RegisterAsync(string silo, IReadOnlyList<string> devices, CancellationToken cancellationToken = default)
+    public Task RegisterAsync(string silo, IReadOnlyList<string> devices, CancellationToken cancellationToken = default) =>
+        DatabaseRetry.RunAsync(ct => RegisterOnceAsync(silo, devices, ct), cancellationToken);
+
+    private async Task RegisterOnceAsync(string silo, IReadOnlyList<string> devices, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         foreach (var device in devices)
@@ -27,7 +30,10 @@ public sealed class DeviceSlots(string connectionString)
     }
 
     /// <summary>The devices offered by active silos, one entry per slot (e.g. "cuda:0" four times on four GPU nodes).</summary>
-    public async Task<IReadOnlyList<string>> ActiveDevicesAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> ActiveDevicesAsync(CancellationToken cancellationToken = default) =>
+        DatabaseRetry.RunAsync(ct => ActiveDevicesOnceAsync(ct), cancellationToken);
+
+    private async Task<IReadOnlyList<string>> ActiveDevicesOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var query = new NpgsqlCommand($"SELECT s.device FROM device_slots s JOIN ({ActiveSilos}) a ON a.silo = s.silo ORDER BY 1", connection);
@@ -42,7 +48,10 @@ public sealed class DeviceSlots(string connectionString)
     /// active candidate with the most free slots, atomically, so concurrent placements never pick the same slot.
     /// Null when no candidate has a free slot.
     /// </summary>
-    public async Task<string?> PlaceAsync(string foldKey, IReadOnlyList<string> candidates, CancellationToken cancellationToken = default)
+    public Task<string?> PlaceAsync(string foldKey, IReadOnlyList<string> candidates, CancellationToken cancellationToken = default) =>
+        DatabaseRetry.RunAsync(ct => PlaceOnceAsync(foldKey, candidates, ct), cancellationToken);
+
+    private async Task<string?> PlaceOnceAsync(string foldKey, IReadOnlyList<string> candidates, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var place = new NpgsqlCommand($"""
@@ -76,7 +85,10 @@ public sealed class DeviceSlots(string connectionString)
     }
 
     /// <summary>Claims a free slot of this silo for the fold (or returns the one it already holds); null when none is free.</summary>
-    public async Task<string?> ClaimAsync(string silo, string foldKey, CancellationToken cancellationToken = default)
+    public Task<string?> ClaimAsync(string silo, string foldKey, CancellationToken cancellationToken = default) =>
+        DatabaseRetry.RunAsync(ct => ClaimOnceAsync(silo, foldKey, ct), cancellationToken);
+
+    private async Task<string?> ClaimOnceAsync(string silo, string foldKey, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -108,7 +120,10 @@ public sealed class DeviceSlots(string connectionString)
         return device;
     }
 
-    public async Task ReleaseAsync(string foldKey, CancellationToken cancellationToken = default)
+    public Task ReleaseAsync(string foldKey, CancellationToken cancellationToken = default) =>
+        DatabaseRetry.RunAsync(ct => ReleaseOnceAsync(foldKey, ct), cancellationToken);
+
+    private async Task ReleaseOnceAsync(string foldKey, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var release = new NpgsqlCommand("UPDATE device_slots SET fold_key = NULL, claimed_at = NULL WHERE fold_key = @fold", connection);

@@ -7,10 +7,18 @@ namespace SegCluster.Storage;
 /// SegCluster's results in PostgreSQL. Every statement is parameterised; multi-row writes run in one transaction,
 /// so a failure leaves nothing half-written; batch writes are keyed, so a retried batch is never counted twice.
 /// </summary>
-public sealed class ResultsStore(string connectionString)
+/// <param name="retry">
+/// true (writers: silos, CLI): an operation waits out a database outage (<see cref="DatabaseRetry"/>); false (the
+/// dashboard's pages): it fails at once, and the page shows the outage and reads again.
+/// </param>
+public sealed class ResultsStore(string connectionString, bool retry = true)
 {
-    public async Task CreateRunAsync(string runId, string configJson, string configHash, string provenanceJson,
-        IReadOnlyList<(int Fold, int Iterations)> folds, CancellationToken cancellationToken = default)
+    public Task CreateRunAsync(string runId, string configJson, string configHash, string provenanceJson,
+        IReadOnlyList<(int Fold, int Iterations)> folds, CancellationToken cancellationToken = default) =>
+        Retry(ct => CreateRunOnceAsync(runId, configJson, configHash, provenanceJson, folds, ct), cancellationToken);
+
+    private async Task CreateRunOnceAsync(string runId, string configJson, string configHash, string provenanceJson,
+        IReadOnlyList<(int Fold, int Iterations)> folds, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -40,7 +48,10 @@ public sealed class ResultsStore(string connectionString)
         await transaction.CommitAsync(cancellationToken);
     }
 
-    public async Task SetRunStatusAsync(string runId, string status, string? error = null, CancellationToken cancellationToken = default)
+    public Task SetRunStatusAsync(string runId, string status, string? error = null, CancellationToken cancellationToken = default) =>
+        Retry(ct => SetRunStatusOnceAsync(runId, status, error, ct), cancellationToken);
+
+    private async Task SetRunStatusOnceAsync(string runId, string status, string? error, CancellationToken cancellationToken)
     {
         await ExecuteAsync("""
             UPDATE runs SET status = @status, error = @error,
@@ -76,7 +87,10 @@ public sealed class ResultsStore(string connectionString)
             """, cancellationToken, ("run", runId), ("fold", fold), ("network", network), ("iteration", iteration), ("path", path), ("sha", sha256), ("bytes", bytes));
 
     /// <summary>Stores a batch and its class counts in one transaction; false when the batch was stored before (a retry).</summary>
-    public async Task<bool> SaveBatchAsync(BatchRow batch, CancellationToken cancellationToken = default)
+    public Task<bool> SaveBatchAsync(BatchRow batch, CancellationToken cancellationToken = default) =>
+        Retry(ct => SaveBatchOnceAsync(batch, ct), cancellationToken);
+
+    private async Task<bool> SaveBatchOnceAsync(BatchRow batch, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -131,7 +145,10 @@ public sealed class ResultsStore(string connectionString)
     }
 
     /// <summary>A stored batch, or null.</summary>
-    public async Task<BatchRow?> ReadBatchAsync(BatchKey key, CancellationToken cancellationToken = default)
+    public Task<BatchRow?> ReadBatchAsync(BatchKey key, CancellationToken cancellationToken = default) =>
+        Retry(ct => ReadBatchOnceAsync(key, ct), cancellationToken);
+
+    private async Task<BatchRow?> ReadBatchOnceAsync(BatchKey key, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         double[] seconds;
@@ -227,25 +244,32 @@ public sealed class ResultsStore(string connectionString)
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken,
-        params (string Name, object Value)[] parameters)
+    private Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters) => Retry<IReadOnlyList<T>>(async cancel =>
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancel);
         await using var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         var rows = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) rows.Add(map(reader));
+        await using var reader = await command.ExecuteReaderAsync(cancel);
+        while (await reader.ReadAsync(cancel)) rows.Add(map(reader));
         return rows;
-    }
+    }, cancellationToken);
 
-    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        Retry(async cancel =>
+        {
+            await using var connection = await OpenAsync(cancel);
+            await using var command = new NpgsqlCommand(sql, connection);
+            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+            await command.ExecuteNonQueryAsync(cancel);
+        }, cancellationToken);
+
+    private Task Retry(Func<CancellationToken, Task> operation, CancellationToken cancellationToken) =>
+        retry ? DatabaseRetry.RunAsync(operation, cancellationToken) : operation(cancellationToken);
+
+    private Task<T> Retry<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+        retry ? DatabaseRetry.RunAsync(operation, cancellationToken) : operation(cancellationToken);
 
     private Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) => Connections.OpenAsync(connectionString, cancellationToken);
 }

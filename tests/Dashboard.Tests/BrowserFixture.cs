@@ -56,7 +56,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// The CLI as the build left it (Silo/bin/CONFIGURATION/net10.0): this test host's folder holds the web app's
     /// dependency set, in which the CLI's hosting packages give way to the ASP.NET Core framework it does not load.
     /// </summary>
-    private static string CliAssembly()
+    public static string CliAssembly()
     {
         var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));   // tests/Dashboard.Tests/bin/CONFIGURATION/net10.0
         var configuration = bin.Parent!.Name;
