@@ -1,4 +1,5 @@
 using SegCluster.Contracts;
+using SegCluster.Tests;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Evaluation;
 using SegCluster.Learning.Evaluation.Baselines;
@@ -126,6 +127,26 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         Assert.True(refused >= 15, $"{refused} configs reached the cluster");
         cluster.Cluster.ThrowIfAnyExited();
         Assert.Equal(before, await cluster.ScalarAsync("SELECT count(*) FROM runs"));
+    }
+
+    [Fact]
+    public async Task Killing_the_cli_leaves_the_run_going_and_launching_it_again_follows_it_to_the_end()
+    {
+        var config = cluster.SmallRun("cli-killed", [0], iterations: 400, episodes: 14);
+        string[] launch = ["launch", "--run-id", config.RunId, "--voc", config.Voc, "--sbd", config.Sbd!, "--folds", "0", "--shots", "1",
+            "--methods", "oslsm", "all-foreground", "--preset", "tiny", "--query-size", "48", "--support-size", "48", "--iterations", "400",
+            "--checkpoint-every", "100", "--episodes", "14", "--batch-size", "7", "--lr", "0.001", "--optimizer", "adam", "--loss", "mean"];
+        await using (var cli = CliProcess.Start(cluster.Database.ConnectionString, launch))
+        {
+            await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(2), s => s.Folds.SingleOrDefault() is { State: "training", Iteration: > 0 });
+            cli.Process.Kill();   // SIGKILL: the client vanishes without unsubscribing
+            await cli.Process.WaitForExitAsync();
+        }
+        var (exitCode, output) = await CliProcess.RunAsync(cluster.Database.ConnectionString, launch);
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("Table 1", output);
+        Assert.Equal("done", (await cluster.Results.ReadRunAsync(config.RunId))!.Status);
+        Assert.Equal(1, await cluster.ScalarAsync("SELECT count(*) FROM runs WHERE run_id = 'cli-killed'"));
     }
 
     [Fact]

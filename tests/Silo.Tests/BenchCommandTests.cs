@@ -1,3 +1,4 @@
+using SegCluster.Tests;
 using System.Text.Json;
 
 namespace SegCluster.Silo.Tests;

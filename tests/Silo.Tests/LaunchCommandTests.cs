@@ -1,3 +1,4 @@
+using SegCluster.Tests;
 namespace SegCluster.Silo.Tests;
 
 /// <summary>`segcluster launch` refuses a bad config before it looks for a cluster: exit code 1 and the reason.</summary>

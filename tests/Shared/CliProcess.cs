@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace SegCluster.Silo.Tests;
+namespace SegCluster.Tests;
 
 /// <summary>The built CLI (segcluster.dll next to the test assembly) run as a child process.</summary>
 public sealed class CliProcess : IAsyncDisposable
