@@ -8,12 +8,14 @@ COPY build/ build/
 COPY Contracts/Contracts.csproj Contracts/
 COPY Learning/Learning.csproj Learning/
 COPY Storage/Storage.csproj Storage/
+COPY Client/Client.csproj Client/
 COPY Grains/Grains.csproj Grains/
 COPY Dashboard/Dashboard.csproj Dashboard/
 RUN dotnet restore Dashboard/Dashboard.csproj
 COPY Contracts/ Contracts/
 COPY Learning/ Learning/
 COPY Storage/ Storage/
+COPY Client/ Client/
 COPY Grains/ Grains/
 COPY Dashboard/ Dashboard/
 # Ubuntu 24.04's libstdc++ needs no libLibTorchSharp.so patch (see build/Torch.targets).

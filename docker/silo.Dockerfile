@@ -16,12 +16,14 @@ COPY build/ build/
 COPY Contracts/Contracts.csproj Contracts/
 COPY Learning/Learning.csproj Learning/
 COPY Storage/Storage.csproj Storage/
+COPY Client/Client.csproj Client/
 COPY Grains/Grains.csproj Grains/
 COPY Silo/Silo.csproj Silo/
 RUN dotnet restore Silo/Silo.csproj -p:TorchBackend=${TORCH_BACKEND}
 COPY Contracts/ Contracts/
 COPY Learning/ Learning/
 COPY Storage/ Storage/
+COPY Client/ Client/
 COPY Grains/ Grains/
 COPY Silo/ Silo/
 RUN dotnet publish Silo/Silo.csproj -c Release --no-restore -p:TorchBackend=${TORCH_BACKEND} -p:PatchLibTorchSharp=false -o /app
