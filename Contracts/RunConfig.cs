@@ -50,6 +50,9 @@ public sealed record RunConfig
     /// <summary>Iterations of the Siamese baseline's pixel-verification training, when the run asks for it.</summary>
     [Id(29)] public int SiameseIterations { get; init; }
 
+    /// <summary>Share of the support cells the Siamese baseline compares each query cell with (the paper mentions 0.3); 1 keeps all.</summary>
+    [Id(30)] public double SiameseSupportSampling { get; init; }
+
     /// <summary>
     /// The paper's protocol: folds 0..3, 1- and 5-shot, 1000 episodes, VGG-16 FCN-32s at 500x500 (supports 224x224),
     /// SGD at lr 1e-10 on the summed loss, momentum 0.99, eta multiplier 0.1, 60k iterations, threshold 0.5.
@@ -67,6 +70,7 @@ public sealed record RunConfig
         FineTuneIterations = 100,
         FineTuneLearningRate = 1e-4,
         SiameseIterations = 60000,
+        SiameseSupportSampling = 1,
         CheckpointEvery = 1000,
         ProgressEvery = 50,
         Episodes = 1000,

@@ -27,6 +27,7 @@ public sealed class LaunchForm
     public int Iterations { get; set; } = Paper.Iterations;
     public int? BaseIterations { get; set; }
     public int? SiameseIterations { get; set; }
+    public double SiameseSupportSampling { get; set; } = Paper.SiameseSupportSampling;
     public int FineTuneIterations { get; set; } = Paper.FineTuneIterations;
     public double FineTuneLearningRate { get; set; } = Paper.FineTuneLearningRate;
     public int CheckpointEvery { get; set; } = Paper.CheckpointEvery;
@@ -63,6 +64,7 @@ public sealed class LaunchForm
             Iterations = Iterations,
             BaseIterations = BaseIterations ?? Iterations,
             SiameseIterations = SiameseIterations ?? Iterations,
+            SiameseSupportSampling = SiameseSupportSampling,
             FineTuneIterations = FineTuneIterations,
             FineTuneLearningRate = FineTuneLearningRate,
             CheckpointEvery = CheckpointEvery,

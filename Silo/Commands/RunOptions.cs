@@ -30,6 +30,7 @@ public sealed class RunOptions(params string[] defaultMethods)
     public Option<int> Iterations { get; } = new("--iterations") { DefaultValueFactory = _ => 60000 };
     public Option<int?> BaseIterations { get; } = new("--base-iterations") { Description = "base classifier of 1-nn, logreg, finetune, co-segmentation (default: --iterations)" };
     public Option<int?> SiameseIterations { get; } = new("--siamese-iterations") { Description = "Siamese baseline's training (default: --iterations)" };
+    public Option<double> SiameseSampling { get; } = new("--siamese-sampling") { Description = "Siamese baseline: share of support cells compared (paper: 0.3 as an option)", DefaultValueFactory = _ => 1 };
     public Option<int> FineTuneIterations { get; } = new("--finetune-iterations") { Description = "finetune baseline: Adam steps per episode", DefaultValueFactory = _ => 100 };
     public Option<double> FineTuneLearningRate { get; } = new("--finetune-lr") { Description = "finetune baseline: Adam step size", DefaultValueFactory = _ => 1e-4 };
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { DefaultValueFactory = _ => 1000 };
@@ -45,7 +46,7 @@ public sealed class RunOptions(params string[] defaultMethods)
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Config, RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations, BaseIterations, SiameseIterations, FineTuneIterations, FineTuneLearningRate,
+        foreach (var option in new Option[] { Config, RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations, BaseIterations, SiameseIterations, SiameseSampling, FineTuneIterations, FineTuneLearningRate,
                      CheckpointEvery, Episodes, BatchSize, Seed, LearningRate, Optimizer, Loss, Threshold, EpisodeLists, FoldLists })
             command.Options.Add(option);
     }
@@ -78,6 +79,7 @@ public sealed class RunOptions(params string[] defaultMethods)
             Iterations = iterations,
             BaseIterations = Given(BaseIterations, null) ?? (config.BaseIterations > 0 ? config.BaseIterations : iterations),
             SiameseIterations = Given(SiameseIterations, null) ?? (config.SiameseIterations > 0 ? config.SiameseIterations : iterations),
+            SiameseSupportSampling = Given(SiameseSampling, config.SiameseSupportSampling),
             FineTuneIterations = Given(FineTuneIterations, config.FineTuneIterations),
             FineTuneLearningRate = Given(FineTuneLearningRate, config.FineTuneLearningRate),
             CheckpointEvery = Given(CheckpointEvery, config.CheckpointEvery),

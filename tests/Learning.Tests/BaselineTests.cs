@@ -132,6 +132,24 @@ public sealed class BaselineTests
     }
 
     [Fact]
+    public void Siamese_support_sampling_is_seeded_and_keeps_the_requested_share()
+    {
+        var layout = SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 8));
+        var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
+        var images = split.Test.ToDictionary(i => i.Id);
+        var inputs = new EpisodeSampler(split.Test, 1, SeededRandom.Derive(4, "siamese")).Take(4).Select(e => EpisodeEvaluator.Load(e, images)).ToList();
+        using var network = new SiameseNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 3);
+        List<byte[]> Masks(SiameseSolver solver) => inputs.Select(solver.Predict).ToList();
+
+        // The same seed gives the same cells and masks; the full set is what the solver without sampling compares.
+        Assert.Equal(Masks(new SiameseSolver(network, 0.3, seed: 5)), Masks(new SiameseSolver(network, 0.3, seed: 5)));
+        Assert.Equal(Masks(new SiameseSolver(network)), Masks(new SiameseSolver(network, 1, seed: 5)));
+        // A share that keeps a single support cell labels every query cell alike.
+        Assert.All(Masks(new SiameseSolver(network, 1e-9, seed: 5)), mask => Assert.Single(mask.Distinct()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SiameseSolver(network, 0));
+    }
+
+    [Fact]
     public void Co_segmentation_never_reads_the_support_masks()
     {
         var layout = SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 400, Size: 48, Seed: 6));
