@@ -30,9 +30,18 @@ public static class BenchCommand
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => ["tiny", "vgg16-fcn32s"],
         };
-        var command = new Command("bench", "Run benchmarks and write JSON") { names, json, quick, threads, presets };
+        var report = new Option<DirectoryInfo?>("--report") { Description = "write benchmarks.md and its plots into this folder (e.g. docs)" };
+        var from = new Option<FileInfo?>("--from") { Description = "with --report: render a saved results file instead of running benchmarks" };
+        var command = new Command("bench", "Run benchmarks and write JSON") { names, json, quick, threads, presets, report, from };
         command.SetAction(async (parse, cancel) =>
         {
+            if (parse.GetValue(from) is { } saved)
+            {
+                var folder = parse.GetValue(report) ?? throw new ArgumentException("--from: needs --report FOLDER");
+                BenchReport.Write(saved.FullName, folder.FullName);
+                Console.WriteLine($"wrote {Path.Combine(folder.FullName, "benchmarks.md")}");
+                return 0;
+            }
             var requested = parse.GetValue(names) is { Length: > 0 } given ? given : Implemented;
             if (requested.FirstOrDefault(n => !Implemented.Contains(n)) is { } unknown)
                 throw new ArgumentException($"bench: unknown benchmark '{unknown}'; known: {string.Join(", ", Implemented)}");
@@ -61,11 +70,10 @@ public static class BenchCommand
                 };
                 results[name] = result;
             }
-            if (parse.GetValue(json) is { } file)
-            {
-                await using var stream = file.Create();
+            var file = parse.GetValue(json)?.FullName ?? Path.Combine(Path.GetTempPath(), $"segcluster-bench-{Guid.NewGuid():N}.json");
+            await using (var stream = File.Create(file))
                 await JsonSerializer.SerializeAsync(stream, results, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }, cancel);
-            }
+            if (parse.GetValue(report) is { } reportFolder) BenchReport.Write(file, reportFolder.FullName);
             return 0;
         });
         return command;

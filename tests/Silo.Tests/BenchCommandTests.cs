@@ -51,7 +51,9 @@ public sealed class BenchCommandTests
     public async Task Quick_roofline_memory_data_dashboard_and_cluster_benchmarks_report_their_measures()
     {
         var json = Path.Combine(Path.GetTempPath(), $"segcluster-bench-{Guid.NewGuid():N}.json");
-        var (exitCode, output) = await CliProcess.RunAsync(null, "bench", "roofline", "memory", "data", "dashboard", "cluster", "--quick", "--json", json);
+        var report = Directory.CreateTempSubdirectory("segcluster-bench-report-").FullName;
+        var (exitCode, output) = await CliProcess.RunAsync(null, "bench", "roofline", "memory", "data", "dashboard", "cluster", "--quick", "--json", json,
+            "--report", report);
         Assert.True(exitCode == 0, output);
         using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
         var root = result.RootElement;
@@ -76,5 +78,15 @@ public sealed class BenchCommandTests
         var cluster = root.GetProperty("cluster");
         Assert.True(cluster.GetProperty("scoringOverhead").GetDouble() > 0);
         Assert.True(cluster.GetProperty("parallelEfficiency").GetDouble() > 0);
+
+        // The report: every benchmark's section, its figures, and the plots it links.
+        var markdown = await File.ReadAllTextAsync(Path.Combine(report, "benchmarks.md"));
+        foreach (var section in new[] { "## roofline", "## memory", "## data", "## dashboard", "## cluster" }) Assert.Contains(section, markdown);
+        Assert.Contains(memory.GetProperty("liveTensorsAfter").GetInt64().ToString(), markdown);
+        foreach (var plot in new[] { "roofline.png", "dashboard.png" })
+        {
+            Assert.Contains($"]({plot})", markdown);
+            Assert.True(new FileInfo(Path.Combine(report, plot)).Length > 1000, plot);
+        }
     }
 }
