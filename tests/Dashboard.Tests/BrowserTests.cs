@@ -72,11 +72,11 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await page.ClickAsync("#launch");
         await Assertions.Expect(page.Locator("#launch-error")).ToContainTextAsync("voc: '/etc' is outside the configured data roots");
 
-        await BrowserFixture.Field(page, "voc").FillAsync(fixture.DataRoot + "/../../../../etc");
+        await BrowserFixture.Field(page, "voc").FillAsync(fixture.Cluster.DataRoot + "/../../../../etc");
         await page.ClickAsync("#launch");
         await Assertions.Expect(page.Locator("#launch-error")).ToContainTextAsync("outside the configured data roots");
 
-        await BrowserFixture.Field(page, "voc").FillAsync(Path.GetDirectoryName(fixture.Data.Voc)!);
+        await BrowserFixture.Field(page, "voc").FillAsync(Path.GetDirectoryName(fixture.Cluster.Data.Voc)!);
         await BrowserFixture.Field(page, "folds").FillAsync("0,7");
         await page.ClickAsync("#launch");
         await Assertions.Expect(page.Locator("#launch-error")).ToContainTextAsync("folds: distinct values in 0..3");
@@ -149,8 +149,8 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     private async Task LaunchAsync(IPage page, string runId, int iterations, string[] methods)
     {
         await BrowserFixture.Field(page, "run-id").FillAsync(runId);
-        await BrowserFixture.Field(page, "voc").FillAsync(Path.GetDirectoryName(fixture.Data.Voc)!);
-        await BrowserFixture.Field(page, "sbd").FillAsync(Path.GetDirectoryName(fixture.Data.Sbd)!);
+        await BrowserFixture.Field(page, "voc").FillAsync(Path.GetDirectoryName(fixture.Cluster.Data.Voc)!);
+        await BrowserFixture.Field(page, "sbd").FillAsync(Path.GetDirectoryName(fixture.Cluster.Data.Sbd)!);
         await BrowserFixture.Field(page, "folds").FillAsync("0");
         await BrowserFixture.Field(page, "shots").FillAsync("1");
         foreach (var method in methods) await page.Locator($"#method-{method} input, input#method-{method}").First.CheckAsync();

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using SegCluster.Client;
 using SegCluster.Contracts;
-using SegCluster.Learning.Data;
-using SegCluster.Silo;
 using SegCluster.Silo.Commands;
 using SegCluster.Storage;
 using SegCluster.Tests;
@@ -20,35 +17,20 @@ public sealed class ConcurrencyTests
     public async Task Two_concurrent_runs_and_twenty_dashboard_clients_all_complete_correctly()
     {
         await using var database = await TestDatabase.CreateAsync();
-        SchemaMigrator.Apply(database.ConnectionString);
-        var root = Directory.CreateTempSubdirectory("segcluster-concurrency-").FullName;
-        var data = SyntheticPascal.Generate(Path.Combine(root, "data"), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 4));
-        var basePort = 47000 + Random.Shared.Next(0, 1000) * 10;
-        await using var cluster = LocalCluster.Start(4, database.ConnectionString, torchThreads: 1, Path.Combine(root, "checkpoints"), root,
-            basePort, basePort + 5, cli: BrowserFixture.CliAssembly());
+        await using var cluster = await ClusterUnderTest.StartAsync(database.ConnectionString, 4);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await using var client = await ClusterClientHost.ConnectWithRetryAsync(database.ConnectionString, timeout.Token, beforeRetry: cluster.ThrowIfAnyExited);
-        await DemoCommand.WaitForSilosAsync(client.Client, 4, timeout.Token, cluster);
-        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
-        await using var dashboard = DashboardApp.Build(["--urls", url], database.ConnectionString);
-        await dashboard.StartAsync();
-
-        RunConfig Run(string id, int[] folds) => RunConfig.PaperProtocol with
-        {
-            RunId = id, Folds = folds, Shots = [1], Methods = ["oslsm", "all-foreground"], Preset = "tiny", QuerySize = 48, SupportSize = 48,
-            Voc = Path.GetDirectoryName(data.Voc)!, Sbd = Path.GetDirectoryName(data.Sbd)!, Iterations = 300, CheckpointEvery = 100,
-            ProgressEvery = 10, Episodes = 28, BatchSize = 7, LearningRate = 1e-3, ConditioningLearningRateMultiplier = 1, MeanLoss = true,
-            Optimizer = "adam",
-        };
+        var url = cluster.Url;
+        var client = cluster.Client;
+        RunConfig Run(string id, int[] folds) => cluster.SmallRun(id, folds, iterations: 300, episodes: 28);
         var a = Run("together-a", [0, 1]);
         var b = Run("together-b", [1, 2]);
-        await Task.WhenAll(LaunchCommand.StartWithRetryAsync(client.Client, a, timeout.Token), LaunchCommand.StartWithRetryAsync(client.Client, b, timeout.Token));
+        await Task.WhenAll(cluster.StartAsync(a, timeout.Token), cluster.StartAsync(b, timeout.Token));
 
         // One follower by push, twenty pollers of the runs page, a run page and a Table 1 page.
         var pushed = new List<RunStatus>();
         var follower = Task.Run(async () =>
         {
-            await foreach (var status in RunFollower.WatchAsync(client.Client, a.RunId, timeout.Token))
+            await foreach (var status in RunFollower.WatchAsync(client, a.RunId, timeout.Token))
             {
                 pushed.Add(status);
                 if (status.IsFinished) break;
@@ -69,7 +51,7 @@ public sealed class ConcurrencyTests
         })).ToList();
 
         await follower;
-        var statusB = await WaitAsync(client.Client, b.RunId, timeout.Token);
+        var statusB = await cluster.WaitAsync(b.RunId, s => s.IsFinished, timeout.Token);
         stopPolling.Cancel();
         await Task.WhenAll(pollers);
 
@@ -81,29 +63,18 @@ public sealed class ConcurrencyTests
         // The heap after the last requests stays near where it was after the first ones.
         var samples = memory.Order().ToList();
         Assert.True(samples[^1] < 2 * samples[0] + (64L << 20), $"managed heap grew from {samples[0] >> 20} MiB to {samples[^1] >> 20} MiB");
-        cluster.ThrowIfAnyExited();
+        cluster.Silos.ThrowIfAnyExited();
 
         // Correct: each run's counts equal those of the same config run alone afterwards.
         var store = new ResultsStore(database.ConnectionString);
         foreach (var config in new[] { a, b })
         {
             var alone = config with { RunId = config.RunId + "-alone" };
-            await LaunchCommand.StartWithRetryAsync(client.Client, alone, timeout.Token);
-            Assert.Equal("done", (await WaitAsync(client.Client, alone.RunId, timeout.Token)).State);
+            await cluster.StartAsync(alone, timeout.Token);
+            Assert.Equal("done", (await cluster.WaitAsync(alone.RunId, s => s.IsFinished, timeout.Token)).State);
             var together = await store.ReadClassTotalsAsync(config.RunId);
             Assert.Equal(config.Folds.Length * 2 * 5, together.Count);   // folds x methods x classes
             Assert.Equal(await store.ReadClassTotalsAsync(alone.RunId), together);
-        }
-        Directory.Delete(root, recursive: true);
-    }
-
-    private static async Task<RunStatus> WaitAsync(IClusterClient client, string runId, CancellationToken cancel)
-    {
-        while (true)
-        {
-            var status = await RunFollower.StatusAsync(client.GetGrain<IRunGrain>(runId), cancel);
-            if (status.IsFinished) return status;
-            await Task.Delay(200, cancel);
         }
     }
 }

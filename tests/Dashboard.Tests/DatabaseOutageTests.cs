@@ -1,8 +1,3 @@
-using SegCluster.Client;
-using SegCluster.Contracts;
-using SegCluster.Learning.Data;
-using SegCluster.Silo;
-using SegCluster.Silo.Commands;
 using SegCluster.Storage;
 using SegCluster.Tests;
 
@@ -19,29 +14,14 @@ public sealed class DatabaseOutageTests
     public async Task A_run_survives_a_database_restart_and_the_dashboard_shows_the_outage_then_recovers()
     {
         await using var database = await PrivatePostgres.CreateAsync();
-        SchemaMigrator.Apply(database.ConnectionString);
-        var root = Directory.CreateTempSubdirectory("segcluster-outage-").FullName;
-        var data = SyntheticPascal.Generate(Path.Combine(root, "data"), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 4));
-        var basePort = 46000 + Random.Shared.Next(0, 1000) * 10;
-        await using var cluster = LocalCluster.Start(2, database.ConnectionString, torchThreads: 1, Path.Combine(root, "checkpoints"), root,
-            basePort, basePort + 5, cli: BrowserFixture.CliAssembly());
+        await using var cluster = await ClusterUnderTest.StartAsync(database.ConnectionString, 2);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await using var client = await ClusterClientHost.ConnectWithRetryAsync(database.ConnectionString, timeout.Token, beforeRetry: cluster.ThrowIfAnyExited);
-        await DemoCommand.WaitForSilosAsync(client.Client, 2, timeout.Token, cluster);
-        var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
-        await using var dashboard = DashboardApp.Build(["--urls", url], database.ConnectionString);
-        await dashboard.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(url) };
+        using var http = new HttpClient { BaseAddress = new Uri(cluster.Url) };
 
-        var config = RunConfig.PaperProtocol with
-        {
-            RunId = "outage", Folds = [0], Shots = [1], Methods = ["oslsm"], Preset = "tiny", QuerySize = 48, SupportSize = 48,
-            Voc = Path.GetDirectoryName(data.Voc)!, Sbd = Path.GetDirectoryName(data.Sbd)!, Iterations = 800, CheckpointEvery = 100,
-            ProgressEvery = 10, Episodes = 42, BatchSize = 7, LearningRate = 1e-3, ConditioningLearningRateMultiplier = 1, MeanLoss = true,
-            Optimizer = "adam",
-        };
-        await LaunchCommand.StartWithRetryAsync(client.Client, config, timeout.Token);
-        await WaitAsync(client.Client, "outage", s => s.Folds.Single() is { State: "training", Iteration: >= 100 }, timeout.Token);
+        var config = cluster.SmallRun("outage", [0], iterations: 800, episodes: 42) with { Methods = ["oslsm"] };
+        await cluster.StartAsync(config, timeout.Token);
+        // The fold is mid-training when the database goes: its progress, checkpoints and state writes must wait.
+        await cluster.WaitAsync("outage", s => s.Folds.Single() is { State: "training", Iteration: >= 100 }, timeout.Token);
         Assert.Contains("outage", await http.GetStringAsync("/"));
 
         await database.StopAsync();
@@ -51,17 +31,17 @@ public sealed class DatabaseOutageTests
         await Task.Delay(TimeSpan.FromSeconds(8));
         await database.StartAsync();
 
-        var finished = await WaitAsync(client.Client, "outage", s => s.IsFinished, timeout.Token);
+        var finished = await cluster.WaitAsync("outage", s => s.IsFinished, timeout.Token);
         Assert.True(finished.State == "done", string.Join("; ", finished.Folds));
-        cluster.ThrowIfAnyExited();
+        cluster.Silos.ThrowIfAnyExited();
         var after = await http.GetStringAsync("/");
         Assert.DoesNotContain("database-error", after);
         Assert.Contains("outage", after);
 
         // Nothing lost, nothing counted twice: the same counts and every training point of an undisturbed run.
         var control = config with { RunId = "undisturbed" };
-        await LaunchCommand.StartWithRetryAsync(client.Client, control, timeout.Token);
-        Assert.Equal("done", (await WaitAsync(client.Client, "undisturbed", s => s.IsFinished, timeout.Token)).State);
+        await cluster.StartAsync(control, timeout.Token);
+        Assert.Equal("done", (await cluster.WaitAsync("undisturbed", s => s.IsFinished, timeout.Token)).State);
         var store = new ResultsStore(database.ConnectionString);
         var counts = await store.ReadClassTotalsAsync("outage");
         Assert.NotEmpty(counts);
@@ -69,16 +49,5 @@ public sealed class DatabaseOutageTests
         var points = await store.ReadTrainingPointsAsync("outage");
         Assert.Equal(80, points.Count);
         Assert.Equal((await store.ReadTrainingPointsAsync("undisturbed")).Select(p => (p.Iteration, p.Loss)), points.Select(p => (p.Iteration, p.Loss)));
-        Directory.Delete(root, recursive: true);
-    }
-
-    private static async Task<RunStatus> WaitAsync(IClusterClient client, string runId, Func<RunStatus, bool> until, CancellationToken cancel)
-    {
-        while (true)
-        {
-            var status = await RunFollower.StatusAsync(client.GetGrain<IRunGrain>(runId), cancel);
-            if (until(status)) return status;
-            await Task.Delay(200, cancel);
-        }
     }
 }
