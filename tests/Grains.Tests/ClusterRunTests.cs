@@ -111,14 +111,14 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         foreach (var file in Directory.GetFiles(Path.Combine(BadInputCorpusTests.Corpus, "configs"), "*.json").Order())
         {
             RunConfig config;
+            var copy = Path.Combine(Path.GetTempPath(), $"corpus-{Guid.NewGuid():N}.json");
             try
             {
-                var text = File.ReadAllText(file).Replace("{root}", Path.GetDirectoryName(Path.GetDirectoryName(cluster.Data.Voc))!);
-                var copy = Path.Combine(Path.GetTempPath(), $"corpus-{Guid.NewGuid():N}.json");
-                File.WriteAllText(copy, text);
+                File.WriteAllText(copy, File.ReadAllText(file).Replace("{root}", Path.GetDirectoryName(Path.GetDirectoryName(cluster.Data.Voc))!));
                 config = RunConfigFile.Load(copy, cluster.SmallRun($"corpus-{refused}", [0]));
             }
             catch (Learning.Data.DataFileException) { continue; }   // refused before it could be sent (the corpus test covers these)
+            finally { File.Delete(copy); }
             var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.Client.GetGrain<IRunGrain>(
                 config.RunId.Length is > 0 and <= 64 ? config.RunId : "corpus-long").StartAsync(config));
             Assert.Matches("^(invalid run config: |runId: )", error.Message);
