@@ -22,19 +22,16 @@ public static class DashboardBenchmark
     public static async Task<Result> RunAsync(Settings settings, Action<string> log, CancellationToken cancel)
     {
         await using var bench = await BenchDatabase.CreateAsync("dashboard", cancel);
-        var database = bench.ConnectionString;
-        {
-            var clock = Stopwatch.StartNew();
-            var (batches, counts) = await SeedAsync(database, settings, cancel);
-            log($"seeded {settings.Runs} runs, {batches} batches, {counts} class-count rows in {clock.Elapsed.TotalSeconds:F1} s");
-            await using var dashboard = await DashboardProcess.StartAsync(database, cancel);
-            using var http = new HttpClient { BaseAddress = new Uri(dashboard.Url) };
-            var middleRun = $"bench-{settings.Runs / 2:D4}";
-            var pages = new List<PageResult>();
-            foreach (var (page, path) in new[] { ("runs", "/"), ("table1", $"/runs/{middleRun}/table1") })
-                pages.Add(await TimeAsync(http, page, path, settings, cancel));
-            return new Result(settings, batches, counts, pages);
-        }
+        var clock = Stopwatch.StartNew();
+        var (batches, counts) = await SeedAsync(bench.ConnectionString, settings, cancel);
+        log($"seeded {settings.Runs} runs, {batches} batches, {counts} class-count rows in {clock.Elapsed.TotalSeconds:F1} s");
+        await using var dashboard = await DashboardProcess.StartAsync(bench.ConnectionString, cancel);
+        using var http = new HttpClient { BaseAddress = new Uri(dashboard.Url) };
+        var middleRun = $"bench-{settings.Runs / 2:D4}";
+        var pages = new List<PageResult>();
+        foreach (var (page, path) in new[] { ("runs", "/"), ("table1", $"/runs/{middleRun}/table1") })
+            pages.Add(await TimeAsync(http, page, path, settings, cancel));
+        return new Result(settings, batches, counts, pages);
     }
 
     private static async Task<PageResult> TimeAsync(HttpClient http, string page, string path, Settings settings, CancellationToken cancel)
