@@ -5,8 +5,8 @@ using SegCluster.Learning.Training;
 namespace SegCluster.Grains.Tests;
 
 /// <summary>
-/// SIGKILL a silo while it trains a fold: the fold resumes from its last checkpoint on another silo and the run
-/// ends with exactly the numbers of an uninterrupted run with the same seed. (Own cluster: it loses a silo.)
+/// SIGKILL a silo while it trains a fold, or while the cluster scores a fold's episodes: the run ends with exactly
+/// the numbers of an uninterrupted run with the same seed. (Own cluster: each test loses a silo.)
 /// </summary>
 public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture<SiloLossTests.Fixture>
 {
@@ -51,6 +51,32 @@ public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture
         var b = await cluster.Results.ReadClassTotalsAsync(uninterrupted.RunId);
         Assert.NotEmpty(a);
         Assert.Equal(b, a);
+    }
+
+    [Fact]
+    public async Task Batches_of_a_silo_killed_while_scoring_are_scored_elsewhere_and_counted_once()
+    {
+        var interrupted = cluster.SmallRun("killed-scoring", [2], iterations: 30, episodes: 1400);
+        await cluster.StartAsync(interrupted);
+        var scoring = await cluster.WaitAsync(interrupted.RunId, TimeSpan.FromMinutes(3),
+            s => s.Folds.SingleOrDefault() is { State: "evaluating", BatchesDone: >= 10 });
+        Assert.True(scoring.Folds.Single().BatchesDone < scoring.Folds.Single().BatchesTotal, "scoring ended before the kill");
+        // Not the fold's own silo: its batches are in flight on every silo, and the fold grain that retries them lives.
+        var foldSilo = scoring.Folds.Single().Silo!;
+        var silos = cluster.Cluster.Silos;
+        var victim = silos[Enumerable.Range(0, silos.Count).First(i => !silos[i].HasExited && !foldSilo.Contains($":{cluster.Cluster.BasePort + i}@"))];
+        victim.Kill();
+        await victim.WaitForExitAsync();
+
+        var finished = await cluster.WaitAsync(interrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false);
+        Assert.True(finished.State == "done", string.Join("; ", finished.Folds));
+        var uninterrupted = interrupted with { RunId = "not-killed-scoring" };
+        await cluster.StartAsync(uninterrupted);
+        Assert.Equal("done", (await cluster.WaitAsync(uninterrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false)).State);
+
+        var a = await cluster.Results.ReadClassTotalsAsync(interrupted.RunId);
+        Assert.Equal(1400, a.Where(t => t.Method == "oslsm").Sum(t => t.Episodes));
+        Assert.Equal(await cluster.Results.ReadClassTotalsAsync(uninterrupted.RunId), a);
     }
 
     private byte[] FinalWeights(string runId)
