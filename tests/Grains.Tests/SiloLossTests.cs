@@ -5,8 +5,8 @@ using SegCluster.Learning.Training;
 namespace SegCluster.Grains.Tests;
 
 /// <summary>
-/// SIGKILL a silo while it trains a fold, or while the cluster scores a fold's episodes: the run ends with exactly
-/// the numbers of an uninterrupted run with the same seed. (Own cluster: each test loses a silo.)
+/// SIGKILL a silo while it trains a fold: the fold resumes from its last checkpoint on another silo and the run
+/// ends with exactly the numbers of an uninterrupted run with the same seed. (Own cluster: it loses a silo.)
 /// </summary>
 public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture<SiloLossTests.Fixture>
 {
@@ -53,6 +53,23 @@ public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture
         Assert.Equal(b, a);
     }
 
+    private byte[] FinalWeights(string runId)
+    {
+        var store = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, runId, 1));
+        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
+        Assert.Equal(600, CheckpointFile.LoadModel(store.LatestGood()!, network).Iteration);
+        return network.parameters().SelectMany(p => p.bytes.ToArray()).ToArray();
+    }
+}
+
+/// <summary>
+/// SIGKILL a silo while the cluster scores a fold's episodes: the batches in flight there are scored again elsewhere
+/// and nothing is counted twice. (Own cluster: it loses a silo.)
+/// </summary>
+public sealed class ScoringSiloLossTests(ScoringSiloLossTests.Fixture cluster) : IClassFixture<ScoringSiloLossTests.Fixture>
+{
+    public sealed class Fixture : LocalClusterFixture;
+
     [Fact]
     public async Task Batches_of_a_silo_killed_while_scoring_are_scored_elsewhere_and_counted_once()
     {
@@ -77,13 +94,5 @@ public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture
         var a = await cluster.Results.ReadClassTotalsAsync(interrupted.RunId);
         Assert.Equal(1400, a.Where(t => t.Method == "oslsm").Sum(t => t.Episodes));
         Assert.Equal(await cluster.Results.ReadClassTotalsAsync(uninterrupted.RunId), a);
-    }
-
-    private byte[] FinalWeights(string runId)
-    {
-        var store = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, runId, 1));
-        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
-        Assert.Equal(600, CheckpointFile.LoadModel(store.LatestGood()!, network).Iteration);
-        return network.parameters().SelectMany(p => p.bytes.ToArray()).ToArray();
     }
 }

@@ -41,7 +41,8 @@ public sealed class CliProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Output)> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         await using var cli = StartWithEnvironment(environment, args);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        // Generous: the quick benchmarks run several clusters and share two cores with the project's other tests.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         await cli.Process.WaitForExitAsync(timeout.Token);
         return (cli.Process.ExitCode, cli.Output);
     }
