@@ -61,7 +61,8 @@ public sealed class BenchCommandTests
         var roofline = root.GetProperty("roofline").EnumerateArray().ToList();
         Assert.Equal([1, 5], roofline.Select(r => r.GetProperty("shots").GetInt32()));
         Assert.All(roofline, r => Assert.InRange(r.GetProperty("shareOfPeak").GetDouble(), 1e-6, 10));
-        Assert.Contains(roofline[0].GetProperty("gigaFlopsByLayer").EnumerateObject(), l => l.Name.Contains("conv"));
+        Assert.Contains(roofline[0].GetProperty("gigaFlopsByLayer").EnumerateObject(), l => l.Name.StartsWith("conditioning.features."));
+        Assert.Contains(roofline[0].GetProperty("gigaFlopsByLayer").EnumerateObject(), l => l.Name.StartsWith("segmentation."));
 
         // Training leaks nothing: as many live tensors after the steps as before them.
         var memory = root.GetProperty("memory");
