@@ -53,6 +53,9 @@ public sealed record RunConfig
     /// <summary>Share of the support cells the Siamese baseline compares each query cell with (the paper mentions 0.3); 1 keeps all.</summary>
     [Id(30)] public double SiameseSupportSampling { get; init; }
 
+    /// <summary>The number format of OSLSM's forward pass when scoring: "fp32", or "bf16" (empty: fp32, as recorded before the setting).</summary>
+    [Id(31)] public string? InferencePrecision { get; init; }
+
     /// <summary>
     /// The paper's protocol: folds 0..3, 1- and 5-shot, 1000 episodes, VGG-16 FCN-32s at 500x500 (supports 224x224),
     /// SGD at lr 1e-10 on the summed loss, momentum 0.99, eta multiplier 0.1, 60k iterations, threshold 0.5.
@@ -71,6 +74,7 @@ public sealed record RunConfig
         FineTuneLearningRate = 1e-4,
         SiameseIterations = 60000,
         SiameseSupportSampling = 1,
+        InferencePrecision = "fp32",
         CheckpointEvery = 1000,
         ProgressEvery = 50,
         Episodes = 1000,

@@ -38,6 +38,7 @@ public sealed class LaunchForm
     public string Optimizer { get; set; } = Paper.Optimizer;
     public string Loss { get; set; } = "sum";
     public double Threshold { get; set; } = Paper.Threshold;
+    public string InferencePrecision { get; set; } = Paper.InferencePrecision!;
 
     /// <summary>The run config; malformed lists and unknown presets name their field. Paths are checked by the validator.</summary>
     public RunConfig ToConfig()
@@ -73,6 +74,7 @@ public sealed class LaunchForm
             Seed = (ulong)Seed,
             LearningRate = LearningRate,
             Optimizer = Optimizer,
+            InferencePrecision = InferencePrecision,
             MeanLoss = Loss == "mean",
             Threshold = Threshold,
         };

@@ -9,13 +9,17 @@ public sealed class ModelCache : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<torch.nn.Module>> networks = new();
 
-    /// <summary>The network of a checkpoint: built by <paramref name="create"/>, loaded and switched to eval mode once.</summary>
-    public T Get<T>(string checkpoint, Func<T> create) where T : torch.nn.Module =>
-        (T)networks.GetOrAdd(checkpoint, path => new Lazy<torch.nn.Module>(() =>
+    /// <summary>
+    /// The network of a checkpoint: built by <paramref name="create"/>, loaded, switched to eval mode and converted to
+    /// <paramref name="type"/> once per (checkpoint, type).
+    /// </summary>
+    public T Get<T>(string checkpoint, Func<T> create, torch.ScalarType type = torch.ScalarType.Float32) where T : torch.nn.Module =>
+        (T)networks.GetOrAdd($"{checkpoint}|{type}", _ => new Lazy<torch.nn.Module>(() =>
         {
             var network = create();
-            CheckpointFile.LoadModel(path, network);
+            CheckpointFile.LoadModel(checkpoint, network);
             network.eval();
+            if (type != torch.ScalarType.Float32) network.to(type);
             return network;
         })).Value;
 

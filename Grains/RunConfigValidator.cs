@@ -29,6 +29,8 @@ public static class RunConfigValidator
             "baseIterations", "1..10000000 (the base classifier of 1-nn, logreg, finetune and co-segmentation)");
         Check(!config.Methods.Contains("siamese") || config.SiameseIterations is >= 1 and <= 10_000_000, "siameseIterations", "1..10000000");
         Check(!config.Methods.Contains("siamese") || config.SiameseSupportSampling is > 0 and <= 1, "siameseSupportSampling", "a share in (0, 1]");
+        Check(string.IsNullOrEmpty(config.InferencePrecision) || InferencePrecision.Names.Contains(config.InferencePrecision),
+            "inferencePrecision", string.Join(" or ", InferencePrecision.Names));
         foreach (var method in config.Methods.Where(m => KnownMethods.Contains(m)))
             Check(config.Shots.Any(k => SolverFactory.Supports(method, k)), "methods",
                 $"{method} runs for none of the requested shots (co-segmentation needs more than 1, finetune and siamese are 1-shot)");

@@ -36,11 +36,14 @@ public sealed class SolverFactory(ModelCache models)
 
     /// <param name="checkpoint">The checkpoint of the network the method reads (<see cref="FoldGrain"/> picks it by <see cref="NetworkOf"/>).</param>
     public IEpisodeSolver Create(string method, RunConfig config, int fold, string checkpoint) => Create(method, config,
-        () => models.Get(checkpoint, () => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold)),
+        () => models.Get(checkpoint, () => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold), InferencePrecision.ScalarTypeOf(config.InferencePrecision)),
         () => models.Get(checkpoint, () => new PixelClassifierNetwork(Preset(config), config.Seed + (ulong)fold)),
         () => models.Get(checkpoint, () => new SiameseNetwork(Preset(config), config.Seed + (ulong)fold)));
 
-    /// <summary>A method's solver over the network it reads (asked for only when the method needs it).</summary>
+    /// <summary>
+    /// A method's solver over the network it reads (asked for only when the method needs it). OSLSM runs in the type
+    /// of the network it is given (the run's <see cref="RunConfig.InferencePrecision"/>, converted by the model cache).
+    /// </summary>
     public static IEpisodeSolver Create(string method, RunConfig config, Func<OslsmNetwork> oslsm, Func<PixelClassifierNetwork> baseClassifier,
         Func<SiameseNetwork> siamese) => method switch
     {

@@ -22,7 +22,18 @@ public static class TorchRuntime
     /// </summary>
     public static void ApplyToCurrentThread() => torch.set_num_threads(threads);
 
+    /// <summary>
+    /// Whether glibc backs large allocations with transparent huge pages (<c>GLIBC_TUNABLES=glibc.malloc.hugetlb=1</c>,
+    /// exported by ./segcluster and the container images; it must be set before the process starts). libtorch takes
+    /// every tensor above glibc's 32 MiB mmap threshold straight from the kernel and returns it when freed, so each
+    /// forward pass faults its large activations in again; in 4 KiB pages that cost more than the convolutions on the
+    /// 2-core machines (allocating and filling 64 MiB: 123 ms with 4 KiB pages, 8 ms with huge pages).
+    /// </summary>
+    public static bool HugePageAllocations =>
+        (Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "").Split(':').Contains("glibc.malloc.hugetlb=1");
+
     /// <summary>A short description of the loaded backend, e.g. for provenance records.</summary>
     public static string Describe() =>
-        $"TorchSharp {typeof(torch).Assembly.GetName().Version} (cuda available: {torch.cuda.is_available()}, threads: {torch.get_num_threads()})";
+        $"TorchSharp {typeof(torch).Assembly.GetName().Version} (cuda available: {torch.cuda.is_available()}, threads: {torch.get_num_threads()}, " +
+        $"huge-page allocations: {(HugePageAllocations ? "on" : "off")})";
 }

@@ -33,7 +33,9 @@ FROM mcr.microsoft.com/dotnet/runtime:10.0 AS dotnet
 FROM ${RUNTIME_IMAGE}
 LABEL org.opencontainers.image.title="segcluster-silo" \
       org.opencontainers.image.description="SegCluster silo, migration and CLI"
+# glibc.malloc.hugetlb=1: huge pages for libtorch's large tensors (see Learning/TorchRuntime.cs).
 ENV DOTNET_ROOT=/usr/share/dotnet \
+    GLIBC_TUNABLES=glibc.malloc.hugetlb=1 \
     DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 COPY --from=dotnet /usr/share/dotnet /usr/share/dotnet

@@ -8,7 +8,9 @@ namespace SegCluster.Learning.Evaluation;
 /// <summary>
 /// OSLSM at test time (sections 4 and 4.4): the k supports go through the conditioning branch as one batch,
 /// the query through the segmentation branch once; each {w, b} gives a mask (sigmoid > threshold) and the k
-/// masks are combined by logical OR, after bilinear upsampling to the query's own size.
+/// masks are combined by logical OR, after bilinear upsampling to the query's own size. The network runs in the
+/// type of its parameters (fp32, or bf16 for <see cref="InferencePrecision.BFloat16"/>); upsampling and the
+/// threshold in fp32.
 /// </summary>
 public sealed class OslsmSolver(OslsmNetwork network, double threshold = 0.5) : IEpisodeSolver
 {
@@ -20,9 +22,10 @@ public sealed class OslsmSolver(OslsmNetwork network, double threshold = 0.5) : 
         network.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var query = EpisodeTensors.Image(episode.Query, preset.QuerySize).unsqueeze(0);
-        var supports = stack(episode.Supports.Select(s => EpisodeTensors.Image(s.Image, preset.SupportSize, s.Mask, episode.ClassId)));
-        var logits = network.call(query, supports).unsqueeze(0);                    // [1, k, Q, Q]
+        var type = network.parameters().First().dtype;
+        var query = EpisodeTensors.Image(episode.Query, preset.QuerySize).unsqueeze(0).to(type);
+        var supports = stack(episode.Supports.Select(s => EpisodeTensors.Image(s.Image, preset.SupportSize, s.Mask, episode.ClassId))).to(type);
+        var logits = network.call(query, supports).to(ScalarType.Float32).unsqueeze(0);   // [1, k, Q, Q]
         var full = nn.functional.interpolate(logits, [episode.Query.Height, episode.Query.Width],
             mode: InterpolationMode.Bilinear, align_corners: false).squeeze(0);      // [k, H, W]
         // sigmoid(x) > t  <=>  x > logit(t): the threshold test without computing the sigmoid.

@@ -41,13 +41,14 @@ public sealed class RunOptions(params string[] defaultMethods)
     public Option<string> Optimizer { get; } = new("--optimizer") { DefaultValueFactory = _ => "sgd" };
     public Option<string> Loss { get; } = new("--loss") { Description = "sum (paper) or mean", DefaultValueFactory = _ => "sum" };
     public Option<double> Threshold { get; } = new("--threshold") { DefaultValueFactory = _ => 0.5 };
+    public Option<string> Precision { get; } = new("--precision") { Description = "OSLSM's forward when scoring: fp32 or bf16", DefaultValueFactory = _ => "fp32" };
     public Option<DirectoryInfo?> EpisodeLists { get; } = new("--episode-lists") { Description = "folder of episode lists from `data episodes` (fold{f}-{k}shot.txt)" };
     public Option<DirectoryInfo?> FoldLists { get; } = new("--fold-lists") { Description = "folder of published fold lists (fold{f}.txt, 'image class' per line)" };
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Config, RunId, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Voc, Sbd, Aug, Weights, Iterations, BaseIterations, SiameseIterations, SiameseSampling, FineTuneIterations, FineTuneLearningRate,
-                     CheckpointEvery, Episodes, BatchSize, Seed, LearningRate, Optimizer, Loss, Threshold, EpisodeLists, FoldLists })
+                     CheckpointEvery, Episodes, BatchSize, Seed, LearningRate, Optimizer, Loss, Threshold, Precision, EpisodeLists, FoldLists })
             command.Options.Add(option);
     }
 
@@ -90,6 +91,7 @@ public sealed class RunOptions(params string[] defaultMethods)
             Optimizer = Given(Optimizer, config.Optimizer),
             MeanLoss = loss == "mean",
             Threshold = Given(Threshold, config.Threshold),
+            InferencePrecision = Given(Precision, config.InferencePrecision ?? ""),
             EpisodeLists = GivenPath(EpisodeLists, config.EpisodeLists),
             FoldLists = GivenPath(FoldLists, config.FoldLists),
         };

@@ -44,6 +44,8 @@ public sealed class DockerfileTests
         Assert.Contains("-p:TorchBackend=${TORCH_BACKEND}", silo.Text);
         Assert.Equal("${RUNTIME_IMAGE}", silo.Stages[^1]);
         Assert.Contains("EXPOSE 11111 30000", silo.FinalStage);
+        // The same huge-page allocator setting ./segcluster exports (TorchRuntime.HugePageAllocations reads it).
+        Assert.Matches(@"GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1", silo.FinalStage);
     }
 
     [Fact]

@@ -4,12 +4,14 @@ using SegCluster.Learning.Evaluation;
 using SegCluster.Learning.Metrics;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
+using TorchSharp;
 
 namespace SegCluster.Learning.Tests;
 
 /// <summary>
 /// The model issue's bar: tiny OSLSM trained briefly (3000 iterations, about half a minute) on the generated set beats
-/// trivial predictors on the fold's unseen classes by a clear margin (measured: 0.223 against 0.099 and 0.095).
+/// trivial predictors on the fold's unseen classes by a clear margin (measured: 0.223 against 0.099 and 0.095);
+/// scored again in bf16, its meanIoU stays within a point of fp32's.
 /// </summary>
 public sealed class LearnabilityTests
 {
@@ -40,5 +42,11 @@ public sealed class LearnabilityTests
         var message = $"OSLSM {oslsm:F3}, all-foreground {allForeground:F3}, copy-support {copySupport:F3}, training {trainSeconds:F0}s";
         TestContext.Current.TestOutputHelper?.WriteLine(message);
         Assert.True(oslsm > allForeground + 0.10 && oslsm > copySupport + 0.10, message);
+
+        network.to(TorchSharp.torch.ScalarType.BFloat16);
+        Assert.All(network.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.BFloat16, p.dtype));
+        var bf16 = MeanIou(new OslsmSolver(network));
+        TestContext.Current.TestOutputHelper?.WriteLine($"OSLSM in bf16 {bf16:F3} (fp32 {oslsm:F3})");
+        Assert.InRange(bf16 - oslsm, -0.01, 0.01);
     }
 }

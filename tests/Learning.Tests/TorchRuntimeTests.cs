@@ -14,6 +14,24 @@ public sealed class TorchRuntimeTests
         Assert.Contains("TorchSharp", TorchRuntime.Describe());
     }
 
+    [Theory]
+    [InlineData("glibc.malloc.hugetlb=1", true)]
+    [InlineData("glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1", true)]
+    [InlineData("glibc.malloc.hugetlb=0", false)]
+    [InlineData("glibc.malloc.hugetlb=10", false)]
+    [InlineData(null, false)]
+    public void Huge_page_allocations_are_read_from_glibc_tunables(string? tunables, bool expected)
+    {
+        var saved = Environment.GetEnvironmentVariable("GLIBC_TUNABLES");
+        try
+        {
+            Environment.SetEnvironmentVariable("GLIBC_TUNABLES", tunables);
+            Assert.Equal(expected, TorchRuntime.HugePageAllocations);
+            Assert.Contains($"huge-page allocations: {(expected ? "on" : "off")}", TorchRuntime.Describe());
+        }
+        finally { Environment.SetEnvironmentVariable("GLIBC_TUNABLES", saved); }
+    }
+
     [Fact]
     public void Configure_rejects_zero_threads()
     {
