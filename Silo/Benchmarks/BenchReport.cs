@@ -34,18 +34,21 @@ public static class BenchReport
         if (root.TryGetProperty("table2", out var table2))
         {
             md.Append("## table2\n\nSeconds per episode (median, warm-up excluded), the ratio to OSLSM beside the paper's (Titan X), operations per " +
-                      "episode and time as a multiple of the FLOP-bound limit (operations / the fp32 matmul peak measured in the same run; goal <= 2).\n\n");
+                      "episode and time as a multiple of the FLOP-bound limit (operations / the fp32 matmul peak measured in the same run; goal <= 2), " +
+                      "and of the stricter limit set by the 3x3 convolution rate of the same run.\n\n");
             foreach (var run in table2.EnumerateArray())
             {
                 var s = run.GetProperty("settings");
                 var name = $"table2-{S(s, "preset")}";
-                md.Append($"### {S(s, "preset")}, query {I(s, "querySize")}, support {I(s, "supportSize")}, peak {D(run, "peakGigaFlopsPerSecond", "0")} GFLOP/s\n\n");
-                md.Append("| method | shots | median s | ratio to OSLSM | paper ratio | GFLOP | x FLOP-bound limit |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+                var peak = run.GetProperty("peak");
+                md.Append($"### {S(s, "preset")}, query {I(s, "querySize")}, support {I(s, "supportSize")}, matmul peak {D(peak, "matmulGigaFlopsPerSecond", "0")} GFLOP/s, " +
+                          $"3x3 convolution {D(peak, "convolutionGigaFlopsPerSecond", "0")} GFLOP/s\n\n");
+                md.Append("| method | shots | median s | ratio to OSLSM | paper ratio | GFLOP | x FLOP-bound limit | x convolution limit |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
                 var methods = run.GetProperty("methods").EnumerateArray().ToList();
                 foreach (var m in methods)
                     md.Append($"| {S(m, "method")} | {I(m, "shots")} | {D(m, "medianSeconds", "0.0000")} | {D(m, "ratioToOslsm", "0.00")} | " +
-                              $"{D(m, "paperRatioToOslsm", "0.00")} | {D(m, "gigaFlops", "0.00")} | {D(m, "multipleOfLimit", "0.0")} |\n");
-                md.Append($"\nOSLSM 5-shot / 1-shot: {D(run, "oslsmFiveToOneShot", "0.00")} (goal <= 1.3).\n\n");
+                              $"{D(m, "paperRatioToOslsm", "0.00")} | {D(m, "gigaFlops", "0.00")} | {D(m, "multipleOfLimit", "0.0")} | {D(m, "multipleOfConvolutionLimit", "0.0")} |\n");
+                md.Append($"\nOSLSM 5-shot / 1-shot: {D(run, "oslsmFiveToOneShot", "0.00")} in time (goal <= 1.3), {D(run, "oslsmFiveToOneShotOperations", "0.00")} in operations.\n\n");
                 var labels = methods.Select(m => $"{S(m, "method")} {I(m, "shots")}").ToArray();
                 Grouped($"{name}-ratio.png", $"Seconds per episode / OSLSM's ({S(s, "preset")}, CPU) vs paper (Titan X)", labels,
                     ("this run", methods.Select(m => Value(m, "ratioToOslsm")).ToArray()), ("paper", methods.Select(m => Value(m, "paperRatioToOslsm")).ToArray()),
@@ -57,18 +60,28 @@ public static class BenchReport
         }
         if (root.TryGetProperty("roofline", out var roofline))
         {
-            var rows = roofline.EnumerateArray().ToList();
-            var s = rows[0].GetProperty("settings");
+            var s = roofline.GetProperty("settings");
+            var peak = roofline.GetProperty("peak");
+            var rows = roofline.GetProperty("forwards").EnumerateArray().ToList();
+            var scoring = roofline.GetProperty("scoring");
             md.Append($"## roofline\n\nOSLSM forward ({S(s, "preset")}, query {I(s, "querySize")}, support {I(s, "supportSize")}): operations counted " +
-                      "per layer by forward hooks, over the median time, against the fp32 matmul peak of the same run (goal >= 75%).\n\n" +
-                      "| shots | GFLOP | median s | GFLOP/s | peak GFLOP/s | share of peak |\n| --- | --- | --- | --- | --- | --- |\n");
+                      $"per layer by forward hooks, over the median time, against the fp32 matmul peak of the same run ({D(peak, "matmulGigaFlopsPerSecond", "0.0")} GFLOP/s; " +
+                      $"goal >= 75%) and against the rate of a 3x3 convolution of VGG's shape ({D(peak, "convolutionGigaFlopsPerSecond", "0.0")} GFLOP/s), " +
+                      "the stricter ceiling. The same forward in bf16: median time, speed-up, and IoU between its masks and fp32's (logits above 0).\n\n" +
+                      "| shots | GFLOP | median s | GFLOP/s | share of matmul peak | share of convolution rate | bf16 s | bf16 speed-up | bf16/fp32 mask IoU |\n" +
+                      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
             foreach (var r in rows)
                 md.Append($"| {I(r, "shots")} | {D(r, "gigaFlops", "0.0")} | {D(r, "medianSeconds", "0.000")} | {D(r, "achievedGigaFlopsPerSecond", "0.0")} | " +
-                          $"{D(r, "peakGigaFlopsPerSecond", "0.0")} | {(100 * Value(r, "shareOfPeak")).ToString("0", CultureInfo.InvariantCulture)}% |\n");
-            Grouped("roofline.png", "GFLOP/s: OSLSM forward vs fp32 matmul peak", rows.Select(r => $"{I(r, "shots")}-shot").ToArray(),
+                          $"{Percent(r, "shareOfMatmulPeak")} | {Percent(r, "shareOfConvolutionRate")} | {D(r, "bFloat16MedianSeconds", "0.000")} | " +
+                          $"{D(r, "bFloat16SpeedUp", "0.00")}x | {D(r, "bFloat16MaskAgreement", "0.000")} |\n");
+            Grouped("roofline.png", "GFLOP/s: OSLSM forward vs the fp32 rates of the same run", rows.Select(r => $"{I(r, "shots")}-shot").ToArray(),
                 ("OSLSM forward", rows.Select(r => Value(r, "achievedGigaFlopsPerSecond")).ToArray()),
-                ("matmul peak", rows.Select(r => Value(r, "peakGigaFlopsPerSecond")).ToArray()), folder, line: null);
-            md.Append("\n![roofline](roofline.png)\n\nNo bf16 mode is implemented.\n\n");
+                ("matmul peak", rows.Select(_ => Value(peak, "matmulGigaFlopsPerSecond")).ToArray()), folder, line: Value(peak, "convolutionGigaFlopsPerSecond"));
+            md.Append($"\n![roofline](roofline.png)\n\nThe line marks the 3x3 convolution rate. bf16 scoring (`--precision bf16`; CPU with native bf16: " +
+                      $"{(roofline.GetProperty("cpuHasBFloat16").GetBoolean() ? "yes" : "no")}): {S(scoring, "preset")} OSLSM trained for " +
+                      $"{I(scoring, "trainingIterations")} iterations on the generated set ({I(scoring, "imageSize")} pixels), {I(scoring, "episodes")} 1-shot " +
+                      $"episodes of fold 0: meanIoU {(100 * Value(scoring, "float32MeanIou")).ToString("0.00", CultureInfo.InvariantCulture)} in fp32, " +
+                      $"{(100 * Value(scoring, "bFloat16MeanIou")).ToString("0.00", CultureInfo.InvariantCulture)} in bf16.\n\n");
         }
         if (root.TryGetProperty("memory", out var memory))
         {
@@ -147,5 +160,6 @@ public static class BenchReport
     private static string S(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.ToString() : "";
     private static string I(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetRawText() : "";
     private static double Value(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
+    private static string Percent(JsonElement e, string name) => D(e, name, "0%");
     private static string D(JsonElement e, string name, string format) => Value(e, name) is var v && !double.IsNaN(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "";
 }

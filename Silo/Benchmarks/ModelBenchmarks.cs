@@ -2,8 +2,11 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using SegCluster.Learning;
 using SegCluster.Learning.Data;
+using SegCluster.Learning.Evaluation;
+using SegCluster.Learning.Metrics;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegCluster.Silo.Benchmarks;
@@ -19,20 +22,32 @@ public sealed record ModelSettings(string Preset, int QuerySize, int SupportSize
 
 /// <summary>
 /// `bench roofline`: OSLSM forward operations (counted per layer by forward hooks) over its median time, as a share
-/// of the fp32 matrix-multiply peak measured in the same run.
+/// of the fp32 rates measured in the same run (<see cref="PeakRates"/>); the same forward in bf16 (its speed-up, and
+/// how far its masks agree with fp32's on the same input); and the meanIoU change bf16 makes when scoring a trained
+/// network (the tiny preset, trained briefly on the generated data set, so that the change is measured on
+/// predictions that mean something).
 /// </summary>
 public static class RooflineBenchmark
 {
-    public sealed record Result(ModelSettings Settings, int Shots, double GigaFlops, double MedianSeconds, double AchievedGigaFlopsPerSecond,
-        double PeakGigaFlopsPerSecond, double ShareOfPeak, IReadOnlyDictionary<string, double> GigaFlopsByLayer);
+    /// <param name="BFloat16MaskAgreement">IoU between the bf16 and fp32 masks (logits above 0) of each support, averaged</param>
+    public sealed record Forward(int Shots, double GigaFlops, double MedianSeconds, double AchievedGigaFlopsPerSecond, double ShareOfMatmulPeak,
+        double ShareOfConvolutionRate, double BFloat16MedianSeconds, double BFloat16SpeedUp, double BFloat16MaskAgreement,
+        IReadOnlyDictionary<string, double> GigaFlopsByLayer);
 
-    public static IReadOnlyList<Result> Run(ModelSettings settings, Action<string> log)
+    public sealed record BFloat16Scoring(string Preset, int ImageSize, int TrainingIterations, int Episodes, double Float32MeanIou, double BFloat16MeanIou);
+
+    public sealed record Result(ModelSettings Settings, PeakRates Peak, bool CpuHasBFloat16, IReadOnlyList<Forward> Forwards, BFloat16Scoring Scoring);
+
+    public static Result Run(ModelSettings settings, bool quick, Action<string> log)
     {
         set_num_threads(settings.Threads);
-        var peak = Table2Benchmark.MatmulPeak();
+        var peak = PeakRates.Measure();
         using var network = new OslsmNetwork(settings.ResolvedPreset, 1);
+        using var bf16 = new OslsmNetwork(settings.ResolvedPreset, 1);
         network.eval();
-        var results = new List<Result>();
+        bf16.eval();
+        bf16.to(ScalarType.BFloat16);
+        var forwards = new List<Forward>();
         foreach (var shots in new[] { 1, 5 })
         {
             using var scope = NewDisposeScope();
@@ -47,19 +62,66 @@ public static class RooflineBenchmark
                 flops = counter.Total;
                 byLayer = counter.ByLayer.ToDictionary();
             }
-            var seconds = new List<double>();
-            for (var i = 0; i < settings.Warmup + settings.Repeats; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                network.call(query, supports).Dispose();
-                if (i >= settings.Warmup) seconds.Add(clock.Elapsed.TotalSeconds);
-            }
-            var median = BenchEnvironment.Median(seconds);
-            log($"roofline {shots}-shot: {flops / 1e9:F1} GFLOP in {median:F3} s");
-            results.Add(new Result(settings, shots, flops / 1e9, median, flops / median / 1e9, peak / 1e9, flops / median / peak,
+            var median = MedianSeconds(settings, () => network.call(query, supports));
+            var (queryBf16, supportsBf16) = (query.to(ScalarType.BFloat16), supports.to(ScalarType.BFloat16));
+            var medianBf16 = MedianSeconds(settings, () => bf16.call(queryBf16, supportsBf16));
+            var agreement = MaskIou(network.call(query, supports).gt(0), bf16.call(queryBf16, supportsBf16).gt(0));
+            log($"roofline {shots}-shot: {flops / 1e9:F1} GFLOP in {median:F3} s; bf16 {medianBf16:F3} s");
+            forwards.Add(new Forward(shots, flops / 1e9, median, flops / median / 1e9, flops / median / 1e9 / peak.MatmulGigaFlopsPerSecond,
+                flops / median / 1e9 / peak.ConvolutionGigaFlopsPerSecond, medianBf16, median / medianBf16, agreement,
                 byLayer.Where(l => l.Value > 0).ToDictionary(l => l.Key, l => l.Value / 1e9)));
         }
-        return results;
+        return new Result(settings, peak, InferencePrecision.CpuHasBFloat16, forwards, ScoreTrainedTiny(quick, log));
+    }
+
+    private static double MedianSeconds(ModelSettings settings, Func<Tensor> forward)
+    {
+        var seconds = new List<double>();
+        for (var i = 0; i < settings.Warmup + settings.Repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            forward().Dispose();
+            if (i >= settings.Warmup) seconds.Add(clock.Elapsed.TotalSeconds);
+        }
+        return BenchEnvironment.Median(seconds);
+    }
+
+    /// <summary>Mean over the k masks ([k, H, W], bool) of their IoU; two empty masks agree fully.</summary>
+    private static double MaskIou(Tensor a, Tensor b)
+    {
+        var intersection = a.logical_and(b).sum([1, 2]).to(ScalarType.Float64);
+        var union = a.logical_or(b).sum([1, 2]).to(ScalarType.Float64);
+        return where(union.gt(0), intersection / union.clamp_min(1), ones_like(union)).mean().item<double>();
+    }
+
+    /// <summary>Tiny OSLSM trained on fold 0 of a generated set, then the same episodes scored in fp32 and in bf16.</summary>
+    private static BFloat16Scoring ScoreTrainedTiny(bool quick, Action<string> log)
+    {
+        var root = Directory.CreateTempSubdirectory("segcluster-roofline-").FullName;
+        try
+        {
+            const int size = 64;
+            var layout = SyntheticPascal.Generate(Path.Combine(root, "data"), new SyntheticPascal.Options(Images: 400, Size: size, Seed: 8));
+            var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
+            var config = new FoldTrainingConfig(0, "tiny", QuerySize: size, SupportSize: size, Iterations: quick ? 1000 : 3000, CheckpointEvery: 100_000,
+                ProgressEvery: 100, Seed: 3, Training: TrainingOptions.TinyMeanLoss);
+            var checkpoint = new FoldTrainer(split, config, new CheckpointStore(Path.Combine(root, "checkpoints"))).Run(null, CancellationToken.None);
+            var episodes = new EpisodeSampler(split.Test, 1, SeededRandom.Derive(1, "roofline-bf16")).Take(quick ? 60 : 300).ToList();
+            var images = split.Test.ToDictionary(i => i.Id);
+            double MeanIou(ScalarType type)
+            {
+                using var network = new OslsmNetwork(config.ResolvedPreset, config.Seed);
+                CheckpointFile.LoadModel(checkpoint, network);
+                network.to(type);
+                var accumulator = new IouAccumulator();
+                foreach (var score in EpisodeEvaluator.Score(new OslsmSolver(network), episodes, images).Scores) accumulator.Add(score);
+                return accumulator.MeanIou(split.TestClasses);
+            }
+            var (fp32, bf16) = (MeanIou(ScalarType.Float32), MeanIou(ScalarType.BFloat16));
+            log($"roofline: trained tiny OSLSM meanIoU {fp32:F4} in fp32, {bf16:F4} in bf16 over {episodes.Count} episodes");
+            return new BFloat16Scoring("tiny", size, config.Iterations, episodes.Count, fp32, bf16);
+        }
+        finally { Directory.Delete(root, recursive: true); }
     }
 }
 

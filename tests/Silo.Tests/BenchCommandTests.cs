@@ -36,7 +36,9 @@ public sealed class BenchCommandTests
             rows.Select(r => $"{r.Method}/{r.Shots}").Order());
         Assert.All(rows, r => Assert.True(r.Row.GetProperty("gigaFlops").GetDouble() > 0 && r.Row.GetProperty("medianSeconds").GetDouble() > 0));
         Assert.All(rows.Where(r => r.Method == "oslsm"), r => Assert.Equal(1.0, r.Row.GetProperty("ratioToOslsm").GetDouble(), 9));
-        Assert.True(table2.GetProperty("peakGigaFlopsPerSecond").GetDouble() > 0);
+        Assert.True(table2.GetProperty("peak").GetProperty("matmulGigaFlopsPerSecond").GetDouble() > 0);
+        Assert.True(table2.GetProperty("peak").GetProperty("convolutionGigaFlopsPerSecond").GetDouble() > 0);
+        Assert.All(rows, r => Assert.True(r.Row.GetProperty("multipleOfConvolutionLimit").GetDouble() > 0));
     }
 
     [Fact]
@@ -58,11 +60,19 @@ public sealed class BenchCommandTests
         using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
         var root = result.RootElement;
 
-        var roofline = root.GetProperty("roofline").EnumerateArray().ToList();
-        Assert.Equal([1, 5], roofline.Select(r => r.GetProperty("shots").GetInt32()));
-        Assert.All(roofline, r => Assert.InRange(r.GetProperty("shareOfPeak").GetDouble(), 1e-6, 10));
-        Assert.Contains(roofline[0].GetProperty("gigaFlopsByLayer").EnumerateObject(), l => l.Name.StartsWith("conditioning.features."));
-        Assert.Contains(roofline[0].GetProperty("gigaFlopsByLayer").EnumerateObject(), l => l.Name.StartsWith("segmentation."));
+        var roofline = root.GetProperty("roofline");
+        var forwards = roofline.GetProperty("forwards").EnumerateArray().ToList();
+        Assert.Equal([1, 5], forwards.Select(r => r.GetProperty("shots").GetInt32()));
+        Assert.All(forwards, r => Assert.InRange(r.GetProperty("shareOfMatmulPeak").GetDouble(), 1e-6, 10));
+        Assert.All(forwards, r => Assert.InRange(r.GetProperty("shareOfConvolutionRate").GetDouble(), 1e-6, 10));
+        Assert.All(forwards, r => Assert.True(r.GetProperty("bFloat16MedianSeconds").GetDouble() > 0));
+        // bf16 changes the numbers, not the answer: the masks of the same random input mostly agree.
+        Assert.All(forwards, r => Assert.InRange(r.GetProperty("bFloat16MaskAgreement").GetDouble(), 0.5, 1));
+        Assert.Contains(forwards[0].GetProperty("gigaFlopsByLayer").EnumerateObject(), l => l.Name.StartsWith("conditioning.features."));
+        Assert.Contains(forwards[0].GetProperty("gigaFlopsByLayer").EnumerateObject(), l => l.Name.StartsWith("segmentation."));
+        var scoring = roofline.GetProperty("scoring");
+        Assert.InRange(scoring.GetProperty("float32MeanIou").GetDouble(), 0, 1);
+        Assert.InRange(scoring.GetProperty("bFloat16MeanIou").GetDouble(), 0, 1);
 
         // Training leaks nothing: as many live tensors after the steps as before them.
         var memory = root.GetProperty("memory");
