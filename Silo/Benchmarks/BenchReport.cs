@@ -115,7 +115,9 @@ public static class BenchReport
             var s = cluster.GetProperty("settings");
             md.Append($"## cluster\n\n{I(s, "episodes")} episodes (tiny preset, {I(s, "imageSize")} pixels) sent in batches of {I(s, "batchSize")} to episode grains on " +
                       $"{I(s, "scoringSilos")} silos: {D(cluster, "clusterScoringSeconds", "0.00")} s, against {D(cluster, "inProcessScoringSeconds", "0.00")} s for " +
-                      $"the same batches in one process with the same concurrency: overhead {D(cluster, "scoringOverhead", "0.00")} (goal <= 1.10). " +
+                      $"the same batches in one process with the same concurrency (medians of {I(s, "passes")} alternating passes): overhead " +
+                      $"{D(cluster, "scoringOverhead", "0.00")} (goal <= 1.10). The solver's own time summed over the episodes: " +
+                      $"{D(cluster, "clusterEpisodeSeconds", "0.00")} s in the silos, {D(cluster, "inProcessEpisodeSeconds", "0.00")} s in one process. " +
                       $"{I(s, "folds")} folds of {I(s, "trainingIterations")} iterations trained in parallel on {I(s, "folds")} silos took " +
                       $"{D(cluster, "parallelTrainingSeconds", "0.0")} s, one after another on one silo {D(cluster, "sequentialTrainingSeconds", "0.0")} s: " +
                       $"throughput {D(cluster, "throughputRatio", "0.00")}x, parallel efficiency {(100 * Value(cluster, "parallelEfficiency")).ToString("0", CultureInfo.InvariantCulture)}% " +

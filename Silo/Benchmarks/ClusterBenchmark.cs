@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using SegCluster.Client;
 using SegCluster.Contracts;
 using SegCluster.Grains;
@@ -13,16 +14,20 @@ namespace SegCluster.Silo.Benchmarks;
 /// <summary>
 /// `bench cluster`, on localhost silo processes over a fresh database, one torch thread per silo:
 /// (1) a fold's episodes sent in batches to episode grains on two silos, as a fold grain sends them, against the same
-/// batches with the same checkpoint and the same concurrency scored in this one process: the cluster's overhead ratio; (2) four folds trained in
+/// batches with the same checkpoint and the same concurrency scored in this one process, in alternating passes: the cluster's overhead ratio
+/// (median over the passes); (2) four folds trained in
 /// parallel on four silos against the same four folds queued on one silo: throughput ratio and parallel efficiency.
 /// </summary>
 public static class ClusterBenchmark
 {
-    public sealed record Settings(int ScoringSilos, int Episodes, int BatchSize, int Folds, int TrainingIterations, int ImageSize);
+    public sealed record Settings(int ScoringSilos, int Episodes, int BatchSize, int Passes, int Folds, int TrainingIterations, int ImageSize);
 
-    public static Settings For(bool quick) => quick ? new(2, 60, 20, 2, 30, 48) : new(2, 1000, 50, 4, 400, 128);
+    public static Settings For(bool quick) => quick ? new(2, 60, 20, 1, 2, 30, 48) : new(2, 1000, 50, 3, 4, 400, 128);
 
+    /// <param name="ClusterEpisodeSeconds">the solver's own seconds summed over the episodes, as the episode grains timed them</param>
+    /// <param name="InProcessEpisodeSeconds">the same sum in this process: where the two differ, the silos computed slower</param>
     public sealed record Result(Settings Settings, double ClusterScoringSeconds, double InProcessScoringSeconds, double ScoringOverhead,
+        double ClusterEpisodeSeconds, double InProcessEpisodeSeconds,
         double ParallelTrainingSeconds, double SequentialTrainingSeconds, double ThroughputRatio, double ParallelEfficiency);
 
     public static async Task<Result> RunAsync(Settings settings, Action<string> log, CancellationToken cancel)
@@ -40,22 +45,27 @@ public static class ClusterBenchmark
             var timed = trained with { RunId = "bench-scoring-timed", Episodes = settings.Episodes };
             var split = new DataCatalogCache().Split(timed, 0);
             var batches = FoldPlan.Batches(timed, split, 1);
-            var clusterSeconds = 0.0;
-            string checkpoint;
+            // Passes alternate between the cluster and this process (silos idle meanwhile), so that drift in the shared
+            // machine's speed falls on both sides; the overhead is the median of the paired ratios.
+            var passes = new List<((double Wall, double Episodes) Cluster, (double Wall, double Episodes) InProcess)>();
             await using (var cluster = await StartAsync(settings.ScoringSilos, database, root, cancel))
             {
                 await RunSecondsAsync(cluster.Client, trained, cancel);
-                checkpoint = (await store.ReadCheckpointsAsync(trained.RunId, cancel)).Where(c => c.Network == "oslsm").MaxBy(c => c.Iteration)!.Path;
-                // A first pass under another run id warms every silo (data catalog scanned, checkpoint loaded), as the
+                var checkpoint = (await store.ReadCheckpointsAsync(trained.RunId, cancel)).Where(c => c.Network == "oslsm").MaxBy(c => c.Iteration)!.Path;
+                // A first pass under its own run id warms every silo (data catalog scanned, checkpoint loaded), as the
                 // in-process side is warmed before its timing.
-                foreach (var pass in new[] { timed with { RunId = "bench-scoring-warm" }, timed })
+                for (var pass = -1; pass < settings.Passes; pass++)
                 {
-                    await store.CreateRunAsync(pass.RunId, "{}", "bench", "{}", [(0, pass.Iterations)], cancel);
-                    clusterSeconds = await ClusterScoringSecondsAsync(cluster.Client, pass, batches, checkpoint, cancel);
+                    var config = timed with { RunId = $"bench-scoring-{(pass < 0 ? "warm" : pass.ToString(CultureInfo.InvariantCulture))}" };
+                    await store.CreateRunAsync(config.RunId, "{}", "bench", "{}", [(0, config.Iterations)], cancel);
+                    var clusterSeconds = await ClusterScoringSecondsAsync(cluster.Client, config, batches, checkpoint, cancel);
+                    if (pass < 0) continue;
+                    var inProcessSeconds = InProcessSeconds(timed, split, batches, checkpoint);
+                    log($"cluster: scoring pass {pass}: {clusterSeconds.Wall:F2} s through grains ({clusterSeconds.Episodes:F2} s in the solver), " +
+                        $"{inProcessSeconds.Wall:F2} s in one process ({inProcessSeconds.Episodes:F2} s in the solver)");
+                    passes.Add((clusterSeconds, inProcessSeconds));
                 }
             }
-            var inProcessSeconds = InProcessSeconds(timed, split, batches, checkpoint);
-            log($"cluster: scoring {clusterSeconds:F2} s through grains, {inProcessSeconds:F2} s in one process");
 
             // (2) Training: the same folds and iterations, four silos at once against one silo in turn.
             var training = Config("bench-parallel", data, settings, folds: [.. Enumerable.Range(0, settings.Folds)], iterations: settings.TrainingIterations, episodes: 1);
@@ -66,7 +76,10 @@ public static class ClusterBenchmark
                 sequential = await RunSecondsAsync(cluster.Client, training with { RunId = "bench-sequential" }, cancel);
             log($"cluster: {settings.Folds} folds in {parallel:F1} s in parallel, {sequential:F1} s in sequence");
             var throughput = sequential / parallel;
-            return new Result(settings, clusterSeconds, inProcessSeconds, clusterSeconds / inProcessSeconds, parallel, sequential, throughput,
+            return new Result(settings, BenchEnvironment.Median(passes.Select(p => p.Cluster.Wall)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Wall)),
+                BenchEnvironment.Median(passes.Select(p => p.Cluster.Wall / p.InProcess.Wall)),
+                BenchEnvironment.Median(passes.Select(p => p.Cluster.Episodes)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Episodes)),
+                parallel, sequential, throughput,
                 throughput / settings.Folds);
         }
         finally { Directory.Delete(root, recursive: true); }
@@ -101,13 +114,13 @@ public static class ClusterBenchmark
         return new Cluster(cluster, client);
     }
 
-    /// <summary>The batches sent to episode grains with a fold grain's concurrency; seconds until the last is stored.</summary>
-    private static async Task<double> ClusterScoringSecondsAsync(IClusterClient client, RunConfig config, IReadOnlyList<EpisodeSpec[]> batches,
+    /// <summary>The batches sent to episode grains with a fold grain's concurrency; seconds until the last is stored, and the episodes' own.</summary>
+    private static async Task<(double Wall, double Episodes)> ClusterScoringSecondsAsync(IClusterClient client, RunConfig config, IReadOnlyList<EpisodeSpec[]> batches,
         string checkpoint, CancellationToken cancel)
     {
         using var gate = new SemaphoreSlim(FoldPlan.ParallelBatches);
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(batches.Select(async (episodes, batch) =>
+        var episodeSeconds = await Task.WhenAll(batches.Select(async (episodes, batch) =>
         {
             await gate.WaitAsync(cancel);
             try
@@ -115,10 +128,11 @@ public static class ClusterBenchmark
                 var result = await client.GetGrain<IEpisodeGrain>($"{config.RunId}/0/oslsm/1/{batch}")
                     .ScoreAsync(new EpisodeBatchRequest(config, 0, "oslsm", 1, batch, checkpoint, episodes));
                 if (result.FromStore) throw new InvalidOperationException("a timed batch was already stored");
+                return result.EpisodeSeconds.Sum();
             }
             finally { gate.Release(); }
         }));
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, episodeSeconds.Sum());
     }
 
     private static async Task<double> RunSecondsAsync(IClusterClient client, RunConfig config, CancellationToken cancel)
@@ -131,7 +145,7 @@ public static class ClusterBenchmark
     }
 
     /// <summary>The same batches scored here by as many worker threads as batches in flight, one torch thread each.</summary>
-    private static double InProcessSeconds(RunConfig config, FoldSplit split, IReadOnlyList<EpisodeSpec[]> batches, string checkpoint)
+    private static (double Wall, double Episodes) InProcessSeconds(RunConfig config, FoldSplit split, IReadOnlyList<EpisodeSpec[]> batches, string checkpoint)
     {
         var images = split.Test.ToDictionary(i => i.Id);
         using var models = new ModelCache();
@@ -140,6 +154,7 @@ public static class ClusterBenchmark
         EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint),
             [.. batches[0].Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images);
         var next = -1;
+        var episodeSeconds = new double[batches.Count];
         var clock = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, FoldPlan.ParallelBatches).Select(_ => new Thread(() =>
         {
@@ -148,11 +163,11 @@ public static class ClusterBenchmark
             while ((batch = Interlocked.Increment(ref next)) < batches.Count)
             {
                 var episodes = batches[batch].Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
-                EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint), episodes, images);
+                episodeSeconds[batch] = EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint), episodes, images).Seconds.Sum();
             }
         })).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
-        return clock.Elapsed.TotalSeconds;
+        return (clock.Elapsed.TotalSeconds, episodeSeconds.Sum());
     }
 }
