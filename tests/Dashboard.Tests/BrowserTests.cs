@@ -135,6 +135,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await BrowserFixture.ScreenshotAsync(page, "runs-list");
         foreach (var run in new[] { "compare-a", "compare-b" })
             await page.Locator("#runs tr", new() { HasText = run }).Locator("input[type=checkbox]").CheckAsync();
+        await Assertions.Expect(page.Locator("#compare-selected")).ToHaveAttributeAsync("href", "compare?runs=compare-a&runs=compare-b");
         await page.ClickAsync("#compare-selected");
         await page.WaitForURLAsync("**/compare?runs=*");
 
