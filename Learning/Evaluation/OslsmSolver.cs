@@ -16,6 +16,9 @@ public sealed class OslsmSolver(OslsmNetwork network, double threshold = 0.5) : 
 {
     public string Method => "oslsm";
 
+    /// <summary>The network it scores with (in the type it runs in).</summary>
+    public OslsmNetwork Network => network;
+
     public byte[] Predict(EpisodeInput episode)
     {
         var preset = network.Preset;
