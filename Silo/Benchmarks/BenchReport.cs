@@ -118,6 +118,9 @@ public static class BenchReport
                       $"the same batches in one process with the same concurrency (medians of {I(s, "passes")} alternating passes): overhead " +
                       $"{D(cluster, "scoringOverhead", "0.00")} (goal <= 1.10). The solver's own time summed over the episodes: " +
                       $"{D(cluster, "clusterEpisodeSeconds", "0.00")} s in the silos, {D(cluster, "inProcessEpisodeSeconds", "0.00")} s in one process. " +
+                      (cluster.TryGetProperty("clusterCpuSeconds", out _)
+                          ? $"CPU time during a pass: {D(cluster, "clusterCpuSeconds", "0.00")} s in the silo processes, {D(cluster, "inProcessCpuSeconds", "0.00")} s in the one process. "
+                          : "") +
                       $"{I(s, "folds")} folds of {I(s, "trainingIterations")} iterations trained in parallel on {I(s, "folds")} silos took " +
                       $"{D(cluster, "parallelTrainingSeconds", "0.0")} s, one after another on one silo {D(cluster, "sequentialTrainingSeconds", "0.0")} s: " +
                       $"throughput {D(cluster, "throughputRatio", "0.00")}x, parallel efficiency {(100 * Value(cluster, "parallelEfficiency")).ToString("0", CultureInfo.InvariantCulture)}% " +

@@ -26,8 +26,10 @@ public static class ClusterBenchmark
 
     /// <param name="ClusterEpisodeSeconds">the solver's own seconds summed over the episodes, as the episode grains timed them</param>
     /// <param name="InProcessEpisodeSeconds">the same sum in this process: where the two differ, the silos computed slower</param>
+    /// <param name="ClusterCpuSeconds">CPU time the silo processes used during a pass (all their threads)</param>
+    /// <param name="InProcessCpuSeconds">CPU time this process used during a pass</param>
     public sealed record Result(Settings Settings, double ClusterScoringSeconds, double InProcessScoringSeconds, double ScoringOverhead,
-        double ClusterEpisodeSeconds, double InProcessEpisodeSeconds,
+        double ClusterEpisodeSeconds, double InProcessEpisodeSeconds, double ClusterCpuSeconds, double InProcessCpuSeconds,
         double ParallelTrainingSeconds, double SequentialTrainingSeconds, double ThroughputRatio, double ParallelEfficiency);
 
     public static async Task<Result> RunAsync(Settings settings, Action<string> log, CancellationToken cancel)
@@ -47,7 +49,7 @@ public static class ClusterBenchmark
             var batches = FoldPlan.Batches(timed, split, 1);
             // Passes alternate between the cluster and this process (silos idle meanwhile), so that drift in the shared
             // machine's speed falls on both sides; the overhead is the median of the paired ratios.
-            var passes = new List<((double Wall, double Episodes) Cluster, (double Wall, double Episodes) InProcess)>();
+            var passes = new List<((double Wall, double Episodes, double Cpu) Cluster, (double Wall, double Episodes, double Cpu) InProcess)>();
             await using (var cluster = await StartAsync(settings.ScoringSilos, database, root, cancel))
             {
                 await RunSecondsAsync(cluster.Client, trained, cancel);
@@ -58,12 +60,17 @@ public static class ClusterBenchmark
                 {
                     var config = timed with { RunId = $"bench-scoring-{(pass < 0 ? "warm" : pass.ToString(CultureInfo.InvariantCulture))}" };
                     await store.CreateRunAsync(config.RunId, "{}", "bench", "{}", [(0, config.Iterations)], cancel);
+                    var clusterCpu = cluster.CpuSeconds;
                     var clusterSeconds = await ClusterScoringSecondsAsync(cluster.Client, config, batches, checkpoint, cancel);
+                    clusterCpu = cluster.CpuSeconds - clusterCpu;
                     if (pass < 0) continue;
+                    var inProcessCpu = ProcessCpuSeconds();
                     var inProcessSeconds = InProcessSeconds(timed, split, batches, checkpoint);
-                    log($"cluster: scoring pass {pass}: {clusterSeconds.Wall:F2} s through grains ({clusterSeconds.Episodes:F2} s in the solver), " +
-                        $"{inProcessSeconds.Wall:F2} s in one process ({inProcessSeconds.Episodes:F2} s in the solver)");
-                    passes.Add((clusterSeconds, inProcessSeconds));
+                    inProcessCpu = ProcessCpuSeconds() - inProcessCpu;
+                    log($"cluster: scoring pass {pass}: {clusterSeconds.Wall:F2} s through grains ({clusterSeconds.Episodes:F2} s in the solver, " +
+                        $"{clusterCpu:F2} CPU s in the silos), {inProcessSeconds.Wall:F2} s in one process ({inProcessSeconds.Episodes:F2} s in the solver, " +
+                        $"{inProcessCpu:F2} CPU s)");
+                    passes.Add(((clusterSeconds.Wall, clusterSeconds.Episodes, clusterCpu), (inProcessSeconds.Wall, inProcessSeconds.Episodes, inProcessCpu)));
                 }
             }
 
@@ -79,6 +86,7 @@ public static class ClusterBenchmark
             return new Result(settings, BenchEnvironment.Median(passes.Select(p => p.Cluster.Wall)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Wall)),
                 BenchEnvironment.Median(passes.Select(p => p.Cluster.Wall / p.InProcess.Wall)),
                 BenchEnvironment.Median(passes.Select(p => p.Cluster.Episodes)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Episodes)),
+                BenchEnvironment.Median(passes.Select(p => p.Cluster.Cpu)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Cpu)),
                 parallel, sequential, throughput,
                 throughput / settings.Folds);
         }
@@ -97,6 +105,9 @@ public static class ClusterBenchmark
     private sealed class Cluster(LocalCluster silos, ClusterClientHost client) : IAsyncDisposable
     {
         public IClusterClient Client => client.Client;
+
+        /// <summary>CPU seconds the silo processes have used so far.</summary>
+        public double CpuSeconds => silos.Silos.Sum(p => { p.Refresh(); return p.TotalProcessorTime.TotalSeconds; });
 
         public async ValueTask DisposeAsync()
         {
@@ -142,6 +153,12 @@ public static class ClusterBenchmark
         var status = await RunFollower.FollowAsync(client, config.RunId, cancel);
         if (status.State != "done") throw new InvalidOperationException($"benchmark run {config.RunId} {status.State}: {status.Error}");
         return clock.Elapsed.TotalSeconds;
+    }
+
+    private static double ProcessCpuSeconds()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime.TotalSeconds;
     }
 
     /// <summary>The same batches scored here by as many worker threads as batches in flight, one torch thread each.</summary>

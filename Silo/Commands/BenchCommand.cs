@@ -147,6 +147,7 @@ public static class BenchCommand
             ["same episodes in one process, same workers (s)", F(r.InProcessScoringSeconds, "0.00")],
             ["overhead ratio", F(r.ScoringOverhead, "0.00")],
             ["solver seconds summed over episodes, grains / one process", $"{F(r.ClusterEpisodeSeconds, "0.00")} / {F(r.InProcessEpisodeSeconds, "0.00")}"],
+            ["CPU seconds of the silos / of the one process", $"{F(r.ClusterCpuSeconds, "0.00")} / {F(r.InProcessCpuSeconds, "0.00")}"],
             [$"{r.Settings.Folds} folds trained in parallel on {r.Settings.Folds} silos (s)", F(r.ParallelTrainingSeconds, "0.0")],
             [$"{r.Settings.Folds} folds trained one after another on 1 silo (s)", F(r.SequentialTrainingSeconds, "0.0")],
             ["throughput ratio", F(r.ThroughputRatio, "0.00")],

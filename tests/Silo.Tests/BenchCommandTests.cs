@@ -89,6 +89,9 @@ public sealed class BenchCommandTests
         var cluster = root.GetProperty("cluster");
         Assert.True(cluster.GetProperty("scoringOverhead").GetDouble() > 0);
         Assert.True(cluster.GetProperty("parallelEfficiency").GetDouble() > 0);
+        // The silos did the scoring: they used CPU time, and the solver's own time was recorded on both sides.
+        Assert.True(cluster.GetProperty("clusterCpuSeconds").GetDouble() > 0 && cluster.GetProperty("inProcessCpuSeconds").GetDouble() > 0);
+        Assert.True(cluster.GetProperty("clusterEpisodeSeconds").GetDouble() > 0 && cluster.GetProperty("inProcessEpisodeSeconds").GetDouble() > 0);
 
         // The report: every benchmark's section, its figures, and the plots it links.
         var markdown = await File.ReadAllTextAsync(Path.Combine(report, "benchmarks.md"));
