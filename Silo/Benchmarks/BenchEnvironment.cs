@@ -45,6 +45,19 @@ public static class BenchEnvironment
         return output.Result;
     }
 
+    /// <summary>Median seconds of <paramref name="repeats"/> timed runs after <paramref name="warmup"/> untimed ones; each result is disposed.</summary>
+    public static double MedianSeconds(Func<IDisposable> run, int warmup, int repeats)
+    {
+        var seconds = new List<double>();
+        for (var i = 0; i < warmup + repeats; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            run().Dispose();
+            if (i >= warmup) seconds.Add(clock.Elapsed.TotalSeconds);
+        }
+        return Median(seconds);
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();

@@ -49,7 +49,7 @@ public static class ClusterBenchmark
             var batches = FoldPlan.Batches(timed, split, 1);
             // Passes alternate between the cluster and this process (silos idle meanwhile), so that drift in the shared
             // machine's speed falls on both sides; the overhead is the median of the paired ratios.
-            var passes = new List<((double Wall, double Episodes, double Cpu) Cluster, (double Wall, double Episodes, double Cpu) InProcess)>();
+            var passes = new List<(Pass Cluster, Pass InProcess)>();
             await using (var cluster = await StartAsync(settings.ScoringSilos, database, root, cancel))
             {
                 await RunSecondsAsync(cluster.Client, trained, cancel);
@@ -60,17 +60,13 @@ public static class ClusterBenchmark
                 {
                     var config = timed with { RunId = $"bench-scoring-{(pass < 0 ? "warm" : pass.ToString(CultureInfo.InvariantCulture))}" };
                     await store.CreateRunAsync(config.RunId, "{}", "bench", "{}", [(0, config.Iterations)], cancel);
-                    var clusterCpu = cluster.CpuSeconds;
-                    var clusterSeconds = await ClusterScoringSecondsAsync(cluster.Client, config, batches, checkpoint, cancel);
-                    clusterCpu = cluster.CpuSeconds - clusterCpu;
+                    var throughGrains = await ClusterScoringAsync(cluster, config, batches, checkpoint, cancel);
                     if (pass < 0) continue;
-                    var inProcessCpu = ProcessCpuSeconds();
-                    var inProcessSeconds = InProcessSeconds(timed, split, batches, checkpoint);
-                    inProcessCpu = ProcessCpuSeconds() - inProcessCpu;
-                    log($"cluster: scoring pass {pass}: {clusterSeconds.Wall:F2} s through grains ({clusterSeconds.Episodes:F2} s in the solver, " +
-                        $"{clusterCpu:F2} CPU s in the silos), {inProcessSeconds.Wall:F2} s in one process ({inProcessSeconds.Episodes:F2} s in the solver, " +
-                        $"{inProcessCpu:F2} CPU s)");
-                    passes.Add(((clusterSeconds.Wall, clusterSeconds.Episodes, clusterCpu), (inProcessSeconds.Wall, inProcessSeconds.Episodes, inProcessCpu)));
+                    var inProcess = InProcessScoring(timed, split, batches, checkpoint);
+                    log($"cluster: scoring pass {pass}: {throughGrains.Wall:F2} s through grains ({throughGrains.Solver:F2} s in the solver, " +
+                        $"{throughGrains.Cpu:F2} CPU s in the silos), {inProcess.Wall:F2} s in one process ({inProcess.Solver:F2} s in the solver, " +
+                        $"{inProcess.Cpu:F2} CPU s)");
+                    passes.Add((throughGrains, inProcess));
                 }
             }
 
@@ -85,7 +81,7 @@ public static class ClusterBenchmark
             var throughput = sequential / parallel;
             return new Result(settings, BenchEnvironment.Median(passes.Select(p => p.Cluster.Wall)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Wall)),
                 BenchEnvironment.Median(passes.Select(p => p.Cluster.Wall / p.InProcess.Wall)),
-                BenchEnvironment.Median(passes.Select(p => p.Cluster.Episodes)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Episodes)),
+                BenchEnvironment.Median(passes.Select(p => p.Cluster.Solver)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Solver)),
                 BenchEnvironment.Median(passes.Select(p => p.Cluster.Cpu)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Cpu)),
                 parallel, sequential, throughput,
                 throughput / settings.Folds);
@@ -125,25 +121,29 @@ public static class ClusterBenchmark
         return new Cluster(cluster, client);
     }
 
-    /// <summary>The batches sent to episode grains with a fold grain's concurrency; seconds until the last is stored, and the episodes' own.</summary>
-    private static async Task<(double Wall, double Episodes)> ClusterScoringSecondsAsync(IClusterClient client, RunConfig config, IReadOnlyList<EpisodeSpec[]> batches,
+    /// <summary>One scoring pass: seconds until the last batch is done, the solver's own seconds summed over the episodes, CPU seconds of the scoring processes.</summary>
+    private sealed record Pass(double Wall, double Solver, double Cpu);
+
+    /// <summary>The batches sent to episode grains with a fold grain's concurrency, timed until the last is stored.</summary>
+    private static async Task<Pass> ClusterScoringAsync(Cluster cluster, RunConfig config, IReadOnlyList<EpisodeSpec[]> batches,
         string checkpoint, CancellationToken cancel)
     {
         using var gate = new SemaphoreSlim(FoldPlan.ParallelBatches);
+        var cpu = cluster.CpuSeconds;
         var clock = Stopwatch.StartNew();
         var episodeSeconds = await Task.WhenAll(batches.Select(async (episodes, batch) =>
         {
             await gate.WaitAsync(cancel);
             try
             {
-                var result = await client.GetGrain<IEpisodeGrain>($"{config.RunId}/0/oslsm/1/{batch}")
+                var result = await cluster.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/0/oslsm/1/{batch}")
                     .ScoreAsync(new EpisodeBatchRequest(config, 0, "oslsm", 1, batch, checkpoint, episodes));
                 if (result.FromStore) throw new InvalidOperationException("a timed batch was already stored");
                 return result.EpisodeSeconds.Sum();
             }
             finally { gate.Release(); }
         }));
-        return (clock.Elapsed.TotalSeconds, episodeSeconds.Sum());
+        return new Pass(clock.Elapsed.TotalSeconds, episodeSeconds.Sum(), cluster.CpuSeconds - cpu);
     }
 
     private static async Task<double> RunSecondsAsync(IClusterClient client, RunConfig config, CancellationToken cancel)
@@ -162,7 +162,7 @@ public static class ClusterBenchmark
     }
 
     /// <summary>The same batches scored here by as many worker threads as batches in flight, one torch thread each.</summary>
-    private static (double Wall, double Episodes) InProcessSeconds(RunConfig config, FoldSplit split, IReadOnlyList<EpisodeSpec[]> batches, string checkpoint)
+    private static Pass InProcessScoring(RunConfig config, FoldSplit split, IReadOnlyList<EpisodeSpec[]> batches, string checkpoint)
     {
         var images = split.Test.ToDictionary(i => i.Id);
         using var models = new ModelCache();
@@ -172,6 +172,7 @@ public static class ClusterBenchmark
             [.. batches[0].Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images);
         var next = -1;
         var episodeSeconds = new double[batches.Count];
+        var cpu = ProcessCpuSeconds();
         var clock = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, FoldPlan.ParallelBatches).Select(_ => new Thread(() =>
         {
@@ -185,6 +186,6 @@ public static class ClusterBenchmark
         })).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
-        return (clock.Elapsed.TotalSeconds, episodeSeconds.Sum());
+        return new Pass(clock.Elapsed.TotalSeconds, episodeSeconds.Sum(), ProcessCpuSeconds() - cpu);
     }
 }

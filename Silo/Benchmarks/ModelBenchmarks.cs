@@ -62,9 +62,9 @@ public static class RooflineBenchmark
                 flops = counter.Total;
                 byLayer = counter.ByLayer.ToDictionary();
             }
-            var median = MedianSeconds(settings, () => network.call(query, supports));
+            var median = BenchEnvironment.MedianSeconds(() => network.call(query, supports), settings.Warmup, settings.Repeats);
             var (queryBf16, supportsBf16) = (query.to(ScalarType.BFloat16), supports.to(ScalarType.BFloat16));
-            var medianBf16 = MedianSeconds(settings, () => bf16.call(queryBf16, supportsBf16));
+            var medianBf16 = BenchEnvironment.MedianSeconds(() => bf16.call(queryBf16, supportsBf16), settings.Warmup, settings.Repeats);
             var agreement = MaskIou(network.call(query, supports).gt(0), bf16.call(queryBf16, supportsBf16).gt(0));
             log($"roofline {shots}-shot: {flops / 1e9:F1} GFLOP in {median:F3} s; bf16 {medianBf16:F3} s");
             forwards.Add(new Forward(shots, flops / 1e9, median, flops / median / 1e9, flops / median / 1e9 / peak.MatmulGigaFlopsPerSecond,
@@ -72,18 +72,6 @@ public static class RooflineBenchmark
                 byLayer.Where(l => l.Value > 0).ToDictionary(l => l.Key, l => l.Value / 1e9)));
         }
         return new Result(settings, peak, InferencePrecision.CpuHasBFloat16, forwards, ScoreTrainedTiny(quick, log));
-    }
-
-    private static double MedianSeconds(ModelSettings settings, Func<Tensor> forward)
-    {
-        var seconds = new List<double>();
-        for (var i = 0; i < settings.Warmup + settings.Repeats; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            forward().Dispose();
-            if (i >= settings.Warmup) seconds.Add(clock.Elapsed.TotalSeconds);
-        }
-        return BenchEnvironment.Median(seconds);
     }
 
     /// <summary>Mean over the k masks ([k, H, W], bool) of their IoU; two empty masks agree fully.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace SegCluster.Silo.Benchmarks;
@@ -21,20 +20,7 @@ public sealed record PeakRates(double MatmulGigaFlopsPerSecond, double Convoluti
         var image = randn(1, channels, side, side);
         var kernel = randn(channels, channels, 3, 3);
         return new PeakRates(
-            2.0 * size * size * size / MedianSeconds(() => a.matmul(b)) / 1e9,
-            2.0 * channels * channels * 9 * side * side / MedianSeconds(() => nn.functional.conv2d(image, kernel, padding: [1, 1])) / 1e9);
-    }
-
-    /// <summary>Median of 5 timed runs after 2 warm-up runs.</summary>
-    private static double MedianSeconds(Func<Tensor> operation)
-    {
-        var seconds = new List<double>();
-        for (var i = 0; i < 7; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            operation().Dispose();
-            if (i >= 2) seconds.Add(clock.Elapsed.TotalSeconds);
-        }
-        return BenchEnvironment.Median(seconds);
+            2.0 * size * size * size / BenchEnvironment.MedianSeconds(() => a.matmul(b), 2, 5) / 1e9,
+            2.0 * channels * channels * 9 * side * side / BenchEnvironment.MedianSeconds(() => nn.functional.conv2d(image, kernel, padding: [1, 1]), 2, 5) / 1e9);
     }
 }
