@@ -157,6 +157,9 @@ public sealed class FoldGrain(
         var trainer = FoldPlan.Trainer(network, config, split, new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold, network)));
         trainer.CheckpointWritten = written => events.Writer.TryWrite(written);
         trainer.CorruptCheckpoint = message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message);
+        // A checkpoint's record follows its progress points through the channel: resuming only from recorded
+        // checkpoints means no point is lost when a silo dies with reports still queued.
+        trainer.RecordedUpTo = await results.ReadLatestCheckpointIterationAsync(config.RunId, fold, network, cancel);
         var clock = Stopwatch.StartNew();
         var training = Task.Factory.StartNew(() =>
         {

@@ -221,6 +221,12 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         """, r => new CheckpointRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetDateTime(6)),
         cancellationToken, ("run", runId));
 
+    /// <summary>The newest checkpoint recorded for one of a fold's networks (0: none yet).</summary>
+    public async Task<int> ReadLatestCheckpointIterationAsync(string runId, int fold, string network, CancellationToken cancellationToken = default) =>
+        (await QueryAsync("""
+            SELECT coalesce(max(iteration), 0) FROM checkpoints WHERE run_id = @run AND fold = @fold AND network = @network
+            """, r => r.GetInt32(0), cancellationToken, ("run", runId), ("fold", fold), ("network", network))).Single();
+
     public Task<IReadOnlyList<GalleryEntry>> ReadGalleryAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
         SELECT fold, method, shots, class_id, query_id, support_ids, iou FROM gallery_samples WHERE run_id = @run
          ORDER BY class_id, shots, method

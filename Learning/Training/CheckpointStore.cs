@@ -13,6 +13,9 @@ public sealed class CheckpointStore(string directory, int keep = 3)
 
     public string PathFor(int iteration) => Path.Combine(Directory, $"iter-{iteration.ToString("D8", CultureInfo.InvariantCulture)}.ckpt");
 
+    private static int IterationOf(string path) =>
+        int.Parse(Path.GetFileNameWithoutExtension(path).AsSpan("iter-".Length), CultureInfo.InvariantCulture);
+
     public IReadOnlyList<string> Files() =>
         System.IO.Directory.Exists(Directory)
             ? System.IO.Directory.GetFiles(Directory, "iter-*.ckpt").Order(StringComparer.Ordinal).ToList()
@@ -31,6 +34,12 @@ public sealed class CheckpointStore(string directory, int keep = 3)
             catch (DataFileException e) { reportCorrupt?.Invoke(e.Message); }
         }
         return null;
+    }
+
+    /// <summary>Deletes the checkpoints after an iteration (they are ahead of what was recorded and will be written again).</summary>
+    public void DiscardAfter(int iteration)
+    {
+        foreach (var newer in Files().Where(file => IterationOf(file) > iteration)) File.Delete(newer);
     }
 
     /// <summary>Deletes all but the newest <c>keep</c> checkpoints.</summary>

@@ -17,6 +17,13 @@ public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig con
     /// <summary>Called when a corrupt checkpoint is skipped.</summary>
     public Action<string>? CorruptCheckpoint { get; set; }
 
+    /// <summary>
+    /// The newest checkpoint whose progress the caller has recorded (null: no record kept). Progress is recorded
+    /// after the fact, so a process can die with a checkpoint on disk whose preceding points were never stored;
+    /// newer checkpoints are discarded and their iterations trained again, which gives the same numbers.
+    /// </summary>
+    public int? RecordedUpTo { get; set; }
+
     /// <summary>The iteration the network is trained to.</summary>
     public int Iterations => config.Iterations;
 
@@ -27,7 +34,7 @@ public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig con
     public abstract string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Restores the newest good checkpoint into the network and optimizer, or starts afresh.
+    /// Restores the newest good checkpoint (up to <see cref="RecordedUpTo"/>) into the network and optimizer, or starts afresh.
     /// </summary>
     /// <param name="purpose">Names the network's sampler stream, derived from the run's seed.</param>
     /// <returns>The iteration to continue after and the sampler's random stream at that point.</returns>
@@ -35,6 +42,7 @@ public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig con
         where TModel : nn.Module, ISeededNetwork
     {
         config.Validate();
+        if (RecordedUpTo is { } recorded) store.DiscardAfter(recorded);
         if (store.LatestGood(CorruptCheckpoint) is not { } latest)
             return (0, SeededRandom.Derive(config.Seed, $"{purpose}-fold{config.Fold}"));
         var metadata = CheckpointFile.Load(latest, network, optimizer);

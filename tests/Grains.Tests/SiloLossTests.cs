@@ -46,6 +46,9 @@ public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture
              WHERE a.run_id = 'killed' AND a.loss = b.loss
             """));
         Assert.Equal(FinalWeights(interrupted.RunId), FinalWeights(uninterrupted.RunId));
+        // ...and every checkpoint is on record.
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => 50 * i),
+            (await cluster.Results.ReadCheckpointsAsync(interrupted.RunId)).Where(c => c.Network == "oslsm").Select(c => c.Iteration));
 
         var a = await cluster.Results.ReadClassTotalsAsync(interrupted.RunId);
         var b = await cluster.Results.ReadClassTotalsAsync(uninterrupted.RunId);

@@ -40,6 +40,22 @@ public sealed class FoldTrainingTests
     }
 
     [Fact]
+    public void Checkpoints_newer_than_the_record_are_trained_again()
+    {
+        var split = FoldSplit.Build(Catalog.Value, 1);
+        var store = new CheckpointStore(Fixtures.TempDirectory());
+        var straightFinal = Parameters(new FoldTrainer(split, Config(15), store).Run(null, default));
+        Assert.Equal(3, store.Files().Count);
+
+        // The caller recorded progress up to iteration 5 only: 10 and 15 are discarded and trained again.
+        var reports = new List<TrainingProgress>();
+        var resumed = new FoldTrainer(split, Config(15), store) { RecordedUpTo = 5 };
+        var resumedFinal = Parameters(resumed.Run(new SyncProgress(reports.Add), default));
+        Assert.Equal([10, 15], reports.Select(r => r.Iteration));
+        Assert.Equal(straightFinal, resumedFinal);
+    }
+
+    [Fact]
     public void A_corrupt_checkpoint_is_detected_and_the_previous_one_used()
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
