@@ -9,6 +9,7 @@ namespace SegCluster.Client;
 public sealed class ClusterClientHost : IAsyncDisposable
 {
     private readonly IHost host;
+    private bool disposed;
 
     private ClusterClientHost(IHost host) => this.host = host;
 
@@ -56,6 +57,8 @@ public sealed class ClusterClientHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (disposed) return;
+        disposed = true;
         await host.StopAsync();
         host.Dispose();
     }

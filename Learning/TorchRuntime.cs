@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace SegCluster.Learning;
@@ -6,6 +7,33 @@ namespace SegCluster.Learning;
 public static class TorchRuntime
 {
     private static int threads = Environment.ProcessorCount;
+
+    static TorchRuntime() => DisableNnpack();
+
+    /// <summary>
+    /// Turns libtorch's NNPACK convolutions off. libtorch considers NNPACK for every convolution oneDNN declines (1x1
+    /// kernels on one thread: every silo's scoring) and, on CPUs NNPACK does not support, logs a warning each time:
+    /// tens of thousands of lines a run. oneDNN and the native kernels do the work either way. TorchSharp has no
+    /// binding for the switch, so this calls libtorch's own (at::globalContext().setUserEnabledNNPACK).
+    /// </summary>
+    private static void DisableNnpack()
+    {
+        try { SetUserEnabledNnpack(GlobalContext(), false); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { /* a libtorch without the switch: warnings stay */ }
+    }
+
+    /// <summary>Whether libtorch may use NNPACK (false once this class is loaded).</summary>
+    public static bool NnpackEnabled => UserEnabledNnpack(GlobalContext());
+
+    [DllImport("torch_cpu", EntryPoint = "_ZN2at13globalContextEv")]
+    private static extern IntPtr GlobalContext();
+
+    [DllImport("torch_cpu", EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
+    private static extern void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);
+
+    [DllImport("torch_cpu", EntryPoint = "_ZNK2at7Context17userEnabledNNPACKEv")]
+    [return: MarshalAs(UnmanagedType.U1)]
+    private static extern bool UserEnabledNnpack(IntPtr context);
 
     /// <summary>Sets torch's intra-op thread count (several silos share the machine's cores).</summary>
     public static void Configure(int threadCount)

@@ -20,4 +20,17 @@ public static class Cli
         };
         return root;
     }
+
+    /// <summary>
+    /// How the commands run: errors reach Program's handler; on SIGTERM or Ctrl+C a command's token is cancelled and
+    /// the process waits for it to finish longer than a silo takes to leave the cluster (System.CommandLine's default,
+    /// 2 seconds, ended silos before they marked themselves dead, so the next client could be sent to their gateways).
+    /// </summary>
+    public static InvocationConfiguration Invocation() => new()
+    {
+        EnableDefaultExceptionHandler = false,
+        ProcessTerminationTimeout = ProcessTerminationTimeout,
+    };
+
+    public static readonly TimeSpan ProcessTerminationTimeout = SiloHostBuilder.ShutdownTimeout + TimeSpan.FromSeconds(10);
 }

@@ -34,10 +34,9 @@ public sealed class LocalCluster : IAsyncDisposable
                 var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a silo process");
                 // Drain the pipes so a chatty silo never blocks on a full buffer.
                 process.OutputDataReceived += (_, _) => { };
-                // libtorch warns once per thread that NNPACK does not support this CPU: noise, not news.
                 process.ErrorDataReceived += (_, e) =>
                 {
-                    if (e.Data is not null && !e.Data.Contains("NNPACK", StringComparison.Ordinal)) Console.Error.WriteLine($"[{name}] {e.Data}");
+                    if (e.Data is not null) Console.Error.WriteLine($"[{name}] {e.Data}");
                 };
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();

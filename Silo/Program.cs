@@ -8,7 +8,7 @@ if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 160;
 // Bad input ends with one line naming the file or argument and the reason, and a non-zero exit code.
 try
 {
-    return await Cli.Create().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    return await Cli.Create().Parse(args).InvokeAsync(Cli.Invocation());
 }
 catch (Exception e) when (e is DataFileException or ArgumentException or InvalidOperationException or IOException)
 {

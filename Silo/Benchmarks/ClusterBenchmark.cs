@@ -170,13 +170,14 @@ public static class ClusterBenchmark
         // Warm as the silos are: the checkpoint loaded and one batch scored before the timing.
         EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint),
             [.. batches[0].Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images);
+        TorchRuntime.Configure(1);   // as each silo: --torch-threads 1
         var next = -1;
         var episodeSeconds = new double[batches.Count];
         var cpu = ProcessCpuSeconds();
         var clock = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, FoldPlan.ParallelBatches).Select(_ => new Thread(() =>
         {
-            TorchSharp.torch.set_num_threads(1);
+            TorchRuntime.ApplyToCurrentThread();
             int batch;
             while ((batch = Interlocked.Increment(ref next)) < batches.Count)
             {

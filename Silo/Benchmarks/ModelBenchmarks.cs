@@ -40,7 +40,7 @@ public static class RooflineBenchmark
 
     public static Result Run(ModelSettings settings, bool quick, Action<string> log)
     {
-        set_num_threads(settings.Threads);
+        TorchRuntime.Configure(settings.Threads);
         var peak = PeakRates.Measure();
         using var network = new OslsmNetwork(settings.ResolvedPreset, 1);
         using var bf16 = new OslsmNetwork(settings.ResolvedPreset, 1);
@@ -126,7 +126,7 @@ public static class MemoryBenchmark
 
     public static Result Run(ModelSettings settings, int steps, Action<string> log)
     {
-        set_num_threads(settings.Threads);
+        TorchRuntime.Configure(settings.Threads);
         double baseline, trainingPeak, evaluationPeak;
         using (var network = new OslsmNetwork(settings.ResolvedPreset, 1))
         using (var trainer = new OslsmTrainer(network, TrainingOptions.TinyMeanLoss))
@@ -204,7 +204,7 @@ public static class DataBenchmark
 
     public static Result Run(ModelSettings settings, bool quick, Action<string> log)
     {
-        set_num_threads(settings.Threads);
+        TorchRuntime.Configure(settings.Threads);
         var root = Directory.CreateTempSubdirectory("segcluster-data-bench-").FullName;
         try
         {

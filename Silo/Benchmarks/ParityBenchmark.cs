@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SegCluster.Learning;
 using SegCluster.Learning.Models;
 using static TorchSharp.torch;
 
@@ -33,7 +34,7 @@ public static class ParityBenchmark
             BenchEnvironment.RunPython(environment, "oslsm_reference.py", "write", settings.Preset, "11", weights, inputs, pythonLogits,
                 settings.QuerySize.ToString(), settings.SupportSize.ToString(), settings.Shots.ToString());
 
-            set_num_threads(settings.Threads);
+            TorchRuntime.Configure(settings.Threads);
             using var network = new OslsmNetwork(OslsmPreset.Named(settings.Preset), seed: 1);
             ModelWeights.LoadOslsm(network, weights);
             network.eval();

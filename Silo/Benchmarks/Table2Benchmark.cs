@@ -37,7 +37,7 @@ public static class Table2Benchmark
 
     public static Result Run(Settings settings, Action<string> log)
     {
-        set_num_threads(settings.Threads);
+        TorchRuntime.Configure(settings.Threads);
         var peak = PeakRates.Measure();
         log($"fp32 matmul peak {peak.MatmulGigaFlopsPerSecond:F1} GFLOP/s, 3x3 convolution {peak.ConvolutionGigaFlopsPerSecond:F1} GFLOP/s, {settings.Threads} thread(s)");
 

@@ -98,7 +98,7 @@ public sealed class KubernetesManifestTests
         Assert.True(silo.VolumeMounts.Single(v => v.MountPath == dataRoot.FullName).ReadOnlyProperty);
 
         Assert.Equal([overlay == "gpu" ? "cuda:0" : "cpu:0"], parse.GetValue<string[]>("--devices")!);
-        Assert.True(spec.TerminationGracePeriodSeconds > SiloHostBuilder.ShutdownTimeout.TotalSeconds);
+        Assert.True(spec.TerminationGracePeriodSeconds > Cli.ProcessTerminationTimeout.TotalSeconds);
         Assert.Equal("segcluster-silo", spec.ServiceAccountName);
     }
 

@@ -33,6 +33,13 @@ public sealed class TorchRuntimeTests
     }
 
     [Fact]
+    public void Nnpack_is_off_once_the_runtime_is_loaded()
+    {
+        // Its warning on CPUs it does not support would otherwise come with every single-thread 1x1 convolution.
+        Assert.False(TorchRuntime.NnpackEnabled);
+    }
+
+    [Fact]
     public void Configure_rejects_zero_threads()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => TorchRuntime.Configure(0));
