@@ -28,9 +28,12 @@ public static class ClusterBenchmark
     /// <param name="InProcessEpisodeSeconds">the same sum in this process: where the two differ, the silos computed slower</param>
     /// <param name="ClusterCpuSeconds">CPU time the silo processes used during a pass (all their threads)</param>
     /// <param name="InProcessCpuSeconds">CPU time this process used during a pass</param>
+    /// <param name="ParallelTrainingCores">the silos' CPU seconds over the wall seconds of the parallel training: cores kept busy</param>
+    /// <param name="SequentialTrainingCores">the same for the one silo training the folds in turn (its episode loader runs beside the training thread)</param>
     public sealed record Result(Settings Settings, double ClusterScoringSeconds, double InProcessScoringSeconds, double ScoringOverhead,
         double ClusterEpisodeSeconds, double InProcessEpisodeSeconds, double ClusterCpuSeconds, double InProcessCpuSeconds,
-        double ParallelTrainingSeconds, double SequentialTrainingSeconds, double ThroughputRatio, double ParallelEfficiency);
+        double ParallelTrainingSeconds, double SequentialTrainingSeconds, double ThroughputRatio, double ParallelEfficiency,
+        double ParallelTrainingCores, double SequentialTrainingCores);
 
     public static async Task<Result> RunAsync(Settings settings, Action<string> log, CancellationToken cancel)
     {
@@ -72,19 +75,29 @@ public static class ClusterBenchmark
 
             // (2) Training: the same folds and iterations, four silos at once against one silo in turn.
             var training = Config("bench-parallel", data, settings, folds: [.. Enumerable.Range(0, settings.Folds)], iterations: settings.TrainingIterations, episodes: 1);
-            double parallel, sequential;
+            // Each cluster first trains a few iterations of every fold (its own run id), so that every silo has compiled
+            // the training code and scanned the data before the timing, as the single silo has after its first fold.
+            var warm = training with { Iterations = Math.Max(1, settings.TrainingIterations / 20) };
+            warm = warm with { CheckpointEvery = warm.Iterations, ProgressEvery = warm.Iterations };
+            Pass parallel, sequential;
             await using (var cluster = await StartAsync(settings.Folds, database, root, cancel))
-                parallel = await RunSecondsAsync(cluster.Client, training, cancel);
+            {
+                await RunSecondsAsync(cluster.Client, warm with { RunId = "bench-parallel-warm" }, cancel);
+                parallel = await TrainingPassAsync(cluster, training, cancel);
+            }
             await using (var cluster = await StartAsync(1, database, root, cancel))
-                sequential = await RunSecondsAsync(cluster.Client, training with { RunId = "bench-sequential" }, cancel);
-            log($"cluster: {settings.Folds} folds in {parallel:F1} s in parallel, {sequential:F1} s in sequence");
-            var throughput = sequential / parallel;
+            {
+                await RunSecondsAsync(cluster.Client, warm with { RunId = "bench-sequential-warm" }, cancel);
+                sequential = await TrainingPassAsync(cluster, training with { RunId = "bench-sequential" }, cancel);
+            }
+            log($"cluster: {settings.Folds} folds in {parallel.Wall:F1} s in parallel ({parallel.Cpu / parallel.Wall:F2} cores busy), " +
+                $"{sequential.Wall:F1} s in sequence ({sequential.Cpu / sequential.Wall:F2} cores busy)");
+            var throughput = sequential.Wall / parallel.Wall;
             return new Result(settings, BenchEnvironment.Median(passes.Select(p => p.Cluster.Wall)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Wall)),
                 BenchEnvironment.Median(passes.Select(p => p.Cluster.Wall / p.InProcess.Wall)),
                 BenchEnvironment.Median(passes.Select(p => p.Cluster.Solver)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Solver)),
                 BenchEnvironment.Median(passes.Select(p => p.Cluster.Cpu)), BenchEnvironment.Median(passes.Select(p => p.InProcess.Cpu)),
-                parallel, sequential, throughput,
-                throughput / settings.Folds);
+                parallel.Wall, sequential.Wall, throughput, throughput / settings.Folds, parallel.Cpu / parallel.Wall, sequential.Cpu / sequential.Wall);
         }
         finally { Directory.Delete(root, recursive: true); }
     }
@@ -121,7 +134,7 @@ public static class ClusterBenchmark
         return new Cluster(cluster, client);
     }
 
-    /// <summary>One scoring pass: seconds until the last batch is done, the solver's own seconds summed over the episodes, CPU seconds of the scoring processes.</summary>
+    /// <summary>One pass: its wall seconds, the solver's own seconds summed over the episodes scored (0 for training), CPU seconds of the processes doing the work.</summary>
     private sealed record Pass(double Wall, double Solver, double Cpu);
 
     /// <summary>The batches sent to episode grains with a fold grain's concurrency, timed until the last is stored.</summary>
@@ -144,6 +157,14 @@ public static class ClusterBenchmark
             finally { gate.Release(); }
         }));
         return new Pass(clock.Elapsed.TotalSeconds, episodeSeconds.Sum(), cluster.CpuSeconds - cpu);
+    }
+
+    /// <summary>A training run: wall seconds, and the CPU seconds of the silo processes (no solver time: Solver is 0).</summary>
+    private static async Task<Pass> TrainingPassAsync(Cluster cluster, RunConfig config, CancellationToken cancel)
+    {
+        var cpu = cluster.CpuSeconds;
+        var seconds = await RunSecondsAsync(cluster.Client, config, cancel);
+        return new Pass(seconds, 0, cluster.CpuSeconds - cpu);
     }
 
     private static async Task<double> RunSecondsAsync(IClusterClient client, RunConfig config, CancellationToken cancel)

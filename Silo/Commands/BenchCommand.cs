@@ -152,6 +152,7 @@ public static class BenchCommand
             [$"{r.Settings.Folds} folds trained one after another on 1 silo (s)", F(r.SequentialTrainingSeconds, "0.0")],
             ["throughput ratio", F(r.ThroughputRatio, "0.00")],
             ["parallel efficiency", F(100 * r.ParallelEfficiency, "0") + "%"],
+            ["cores kept busy, parallel / one after another", $"{F(r.ParallelTrainingCores, "0.00")} / {F(r.SequentialTrainingCores, "0.00")}"],
         ], $"goal: overhead <= 1.10; torch threads per silo: 1; cores: {Environment.ProcessorCount}");
         return r;
     }

@@ -103,6 +103,15 @@ public sealed class FileFormatTests
     }
 
     [Fact]
+    public void Images_are_decoded_and_resized_on_the_calling_thread()
+    {
+        using var image = ImageFiles.ReadRgb(Fixtures.VocSample.VocRecord("2007_000032").ImagePath);
+        // The image keeps its decoder's configuration, which the resize to network inputs then uses.
+        Assert.Equal(1, SixLabors.ImageSharp.Advanced.AdvancedImageExtensions.GetConfiguration(image).MaxDegreeOfParallelism);
+        Assert.Equal(3 * 32 * 32, EpisodeTensors.ImageArray(image, 32).Length);
+    }
+
+    [Fact]
     public void Truncated_jpeg_names_the_file()
     {
         var path = Path.Combine(Fixtures.TempDirectory(), "cut.jpg");

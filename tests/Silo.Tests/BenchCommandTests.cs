@@ -92,11 +92,15 @@ public sealed class BenchCommandTests
         // The silos did the scoring: they used CPU time, and the solver's own time was recorded on both sides.
         Assert.True(cluster.GetProperty("clusterCpuSeconds").GetDouble() > 0 && cluster.GetProperty("inProcessCpuSeconds").GetDouble() > 0);
         Assert.True(cluster.GetProperty("clusterEpisodeSeconds").GetDouble() > 0 && cluster.GetProperty("inProcessEpisodeSeconds").GetDouble() > 0);
+        // Both training passes kept at least part of a core busy, and no more than the machine has.
+        foreach (var cores in new[] { "parallelTrainingCores", "sequentialTrainingCores" })
+            Assert.InRange(cluster.GetProperty(cores).GetDouble(), 0.05, Environment.ProcessorCount + 0.5);
 
         // The report: every benchmark's section, its figures, and the plots it links.
         var markdown = await File.ReadAllTextAsync(Path.Combine(report, "benchmarks.md"));
         foreach (var section in new[] { "## roofline", "## memory", "## data", "## dashboard", "## cluster" }) Assert.Contains(section, markdown);
         Assert.Contains(memory.GetProperty("liveTensorsAfter").GetInt64().ToString(), markdown);
+        Assert.Contains("cores kept busy", markdown);
         foreach (var plot in new[] { "roofline.png", "dashboard.png" })
         {
             Assert.Contains($"]({plot})", markdown);
