@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 namespace SegCluster.Silo;
 
@@ -49,6 +51,33 @@ public sealed class LocalCluster : IAsyncDisposable
             cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The first of ten loopback ports (up to five silos at +0..4, their gateways at +5..9) that are free now, picked at
+    /// random below the kernel's ephemeral range (32768 up), where outgoing connections such as PostgreSQL's take their
+    /// local ports: a silo port in that range can already be taken by one of them.
+    /// </summary>
+    public static int FreePortBlock()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var first = 20000 + Random.Shared.Next(0, 1200) * 10;
+            if (Enumerable.Range(first, 10).All(IsFree)) return first;
+        }
+        throw new InvalidOperationException("no free block of ten loopback ports between 20000 and 32000");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException) { return false; }
     }
 
     /// <summary>Fails with the silo's exit code if any silo process has ended.</summary>

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using SegCluster.Learning.Data;
 using SegCluster.Silo;
 

@@ -129,7 +129,7 @@ public static class ClusterBenchmark
 
     private static async Task<Cluster> StartAsync(int silos, string database, string root, CancellationToken cancel)
     {
-        var basePort = 44000 + Random.Shared.Next(0, 1000) * 10;
+        var basePort = LocalCluster.FreePortBlock();
         var cluster = LocalCluster.Start(silos, database, torchThreads: 1, Path.Combine(root, "checkpoints"), root, basePort, basePort + 5);
         var client = await ClusterClientHost.ConnectWithRetryAsync(database, cancel, beforeRetry: cluster.ThrowIfAnyExited);
         await DemoCommand.WaitForSilosAsync(client.Client, silos, cancel, cluster);

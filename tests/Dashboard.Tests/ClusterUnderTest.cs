@@ -35,7 +35,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
         SchemaMigrator.Apply(connectionString);
         var root = Directory.CreateTempSubdirectory("segcluster-dashboard-tests-").FullName;
         var data = SyntheticPascal.Generate(Path.Combine(root, "data", "generated"), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 4));
-        var basePort = 42000 + Random.Shared.Next(0, 2000) * 10;
+        var basePort = LocalCluster.FreePortBlock();
         var cluster = LocalCluster.Start(silos, connectionString, torchThreads: 1, Path.Combine(root, "checkpoints"), Path.Combine(root, "data"),
             basePort, basePort + 5, cli: CliAssembly());
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));

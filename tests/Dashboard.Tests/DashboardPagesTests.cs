@@ -9,8 +9,7 @@ public sealed class DashboardPagesTests
     [Fact]
     public async Task Runs_page_and_run_page_show_the_stored_scores_beside_the_papers()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        SchemaMigrator.Apply(database.ConnectionString);
+        await using var database = await TestDatabase.CreateMigratedAsync();
         var store = new ResultsStore(database.ConnectionString);
         await store.CreateRunAsync("shown", """{"Preset":"tiny","Folds":[0],"Shots":[1],"Methods":["oslsm"],"Seed":7}""", "hash", "{}", [(0, 100)]);
         await store.UpdateFoldAsync("shown", new FoldRow(0, "done", "done", "silo-a", "cpu:0", 100, 100, 12.5, null));

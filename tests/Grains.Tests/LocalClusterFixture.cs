@@ -26,12 +26,11 @@ public class LocalClusterFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync();
-        SchemaMigrator.Apply(Database.ConnectionString);
+        Database = await TestDatabase.CreateMigratedAsync();
         var root = Path.Combine(Path.GetTempPath(), "segcluster-tests", Guid.NewGuid().ToString("N"));
         Data = SyntheticPascal.Generate(Path.Combine(root, "data"), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 4));
         Checkpoints = Path.Combine(root, "checkpoints");
-        var basePort = 40000 + Random.Shared.Next(0, 2000) * 10;
+        var basePort = LocalCluster.FreePortBlock();
         Cluster = LocalCluster.Start(SiloCount, Database.ConnectionString, torchThreads: 1, Checkpoints, root, basePort, basePort + 5);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         Client = await ClusterClientHost.ConnectWithRetryAsync(Database.ConnectionString, timeout.Token, beforeRetry: Cluster.ThrowIfAnyExited);

@@ -34,6 +34,14 @@ public sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(admin, name);
     }
 
+    /// <summary>A fresh database with SegCluster's schema (Orleans tables included) applied.</summary>
+    public static async Task<TestDatabase> CreateMigratedAsync()
+    {
+        var database = await CreateAsync();
+        Storage.SchemaMigrator.Apply(database.ConnectionString);
+        return database;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await using var connection = new NpgsqlConnection(adminConnectionString);

@@ -11,8 +11,7 @@ public sealed class SiloProcessTests
     [Fact]
     public async Task Client_calls_a_grain_on_a_silo_process_clustered_through_postgres()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        SchemaMigrator.Apply(database.ConnectionString);
+        await using var database = await TestDatabase.CreateMigratedAsync();
         await using var silo = CliProcess.Start(database.ConnectionString,
             "silo", "--name", "probe", "--port", LoopbackPorts.Free().ToString(), "--gateway", LoopbackPorts.Free().ToString(),
             "--devices", "cpu:7");
@@ -71,8 +70,7 @@ public sealed class SiloProcessTests
     [Fact]
     public async Task Reproduce_needs_the_real_inputs_and_refuses_a_cluster_without_the_requested_gpus()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        SchemaMigrator.Apply(database.ConnectionString);
+        await using var database = await TestDatabase.CreateMigratedAsync();
         var data = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "segcluster-reproduce-" + Guid.NewGuid().ToString("N"))).FullName;
         var weights = Path.Combine(data, "vgg16.pth");
         await File.WriteAllTextAsync(weights, "");

@@ -7,8 +7,7 @@ public sealed class ResultsStoreTests
     [Fact]
     public async Task The_latest_recorded_checkpoint_is_per_fold_and_network()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        SchemaMigrator.Apply(database.ConnectionString);
+        await using var database = await TestDatabase.CreateMigratedAsync();
         var store = new ResultsStore(database.ConnectionString);
         await store.CreateRunAsync("r", "{}", "h", "{}", [(1, 100), (2, 100)]);
 

@@ -32,8 +32,7 @@ public sealed class SchemaMigratorTests
     [Fact]
     public async Task Orleans_query_table_holds_every_key_the_providers_read()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        SchemaMigrator.Apply(database.ConnectionString);
+        await using var database = await TestDatabase.CreateMigratedAsync();
 
         var keys = new List<string>();
         await using var connection = new NpgsqlConnection(database.ConnectionString);
@@ -48,8 +47,7 @@ public sealed class SchemaMigratorTests
     [Fact]
     public async Task Membership_insert_with_a_stale_version_changes_nothing()
     {
-        await using var database = await TestDatabase.CreateAsync();
-        SchemaMigrator.Apply(database.ConnectionString);
+        await using var database = await TestDatabase.CreateMigratedAsync();
         await ExecuteAsync(database, "INSERT INTO OrleansMembershipVersionTable (DeploymentId) VALUES ('d')");
 
         const string insert = "SELECT segcluster_insert_membership('d', '127.0.0.1', 1, 1, 's', 'h', 0, 0, now(), now(), @v)";
