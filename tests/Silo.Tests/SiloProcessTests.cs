@@ -27,6 +27,14 @@ public sealed class SiloProcessTests
     }
 
     [Fact]
+    public void The_cli_and_its_silos_run_without_profile_guided_recompilation()
+    {
+        // Read by the runtime at start: with PGO a silo's per-batch code was recompiled twice during bench cluster.
+        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "segcluster.runtimeconfig.json")));
+        Assert.False(config.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty("System.Runtime.TieredPGO").GetBoolean());
+    }
+
+    [Fact]
     public async Task Unknown_subcommand_fails_with_usage()
     {
         var (exitCode, output) = await CliProcess.RunAsync(null, "no-such-command");
