@@ -116,7 +116,7 @@ public static class BenchReport
             md.Append($"## cluster\n\n{I(s, "episodes")} episodes (tiny preset, {I(s, "imageSize")} pixels) sent in batches of {I(s, "batchSize")} to episode grains on " +
                       $"{I(s, "scoringSilos")} silos: {D(cluster, "clusterScoringSeconds", "0.00")} s, against {D(cluster, "inProcessScoringSeconds", "0.00")} s for " +
                       $"the same batches in one process with the same concurrency (medians of {I(s, "passes")} alternating passes" +
-                      (s.TryGetProperty("warmPasses", out var warm) ? $", after {warm.GetInt32()} untimed passes through the silos" : "") + "): overhead " +
+                      (s.TryGetProperty("warmPasses", out var warm) ? $", after {warm.GetInt32()} untimed passes on each side" : "") + "): overhead " +
                       $"{D(cluster, "scoringOverhead", "0.00")} (goal <= 1.10). The solver's own time summed over the episodes: " +
                       $"{D(cluster, "clusterEpisodeSeconds", "0.00")} s in the silos, {D(cluster, "inProcessEpisodeSeconds", "0.00")} s in one process. " +
                       (cluster.TryGetProperty("clusterCpuSeconds", out _)

@@ -20,8 +20,8 @@ namespace SegCluster.Silo.Benchmarks;
 /// </summary>
 public static class ClusterBenchmark
 {
-    /// <param name="WarmPasses">untimed scoring passes first: a fresh silo spends its first minute partly compiling (tiered
-    /// JIT, then its profile-guided recompilation), about a fifth of its CPU during the first timed pass after one warm pass</param>
+    /// <param name="WarmPasses">untimed scoring passes first, on both sides: a fresh silo spends its first minute partly
+    /// compiling (tiered JIT), about a fifth of its CPU during the first timed pass after one warm pass</param>
     public sealed record Settings(int ScoringSilos, int Episodes, int BatchSize, int Passes, int Folds, int TrainingIterations, int ImageSize, int WarmPasses);
 
     public static Settings For(bool quick) => quick ? new(2, 60, 20, 1, 2, 30, 48, 1) : new(2, 1000, 50, 3, 4, 400, 128, 3);
@@ -60,14 +60,15 @@ public static class ClusterBenchmark
                 await RunSecondsAsync(cluster.Client, trained, cancel);
                 var checkpoint = (await store.ReadCheckpointsAsync(trained.RunId, cancel)).Where(c => c.Network == "oslsm").MaxBy(c => c.Iteration)!.Path;
                 // Untimed passes under their own run ids warm every silo (data catalog scanned, checkpoint loaded, code
-                // compiled), as the in-process side is warmed before its timing.
+                // compiled), and as many untimed passes warm this process: both sides are timed in the same steady state,
+                // whatever ran in this process before (in a full `bench`, thousands of episodes of table2).
                 for (var pass = -settings.WarmPasses; pass < settings.Passes; pass++)
                 {
                     var config = timed with { RunId = $"bench-scoring-{(pass < 0 ? "warm" : "")}{Math.Abs(pass).ToString(CultureInfo.InvariantCulture)}" };
                     await store.CreateRunAsync(config.RunId, "{}", "bench", "{}", [(0, config.Iterations)], cancel);
                     var throughGrains = await ClusterScoringAsync(cluster, config, batches, checkpoint, cancel);
-                    if (pass < 0) continue;
                     var inProcess = InProcessScoring(timed, split, batches, checkpoint);
+                    if (pass < 0) continue;
                     log($"cluster: scoring pass {pass}: {throughGrains.Wall:F2} s through grains ({throughGrains.Solver:F2} s in the solver, " +
                         $"{throughGrains.Cpu:F2} CPU s in the silos), {inProcess.Wall:F2} s in one process ({inProcess.Solver:F2} s in the solver, " +
                         $"{inProcess.Cpu:F2} CPU s)");
