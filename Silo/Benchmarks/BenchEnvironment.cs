@@ -30,14 +30,21 @@ public static class BenchEnvironment
         throw new InvalidOperationException("repository root not found: run benchmarks through ./segcluster bench");
     }
 
-    /// <summary>Runs a reference script with Debian's python3-torch and returns its standard output.</summary>
-    public static string RunPython(IReadOnlyDictionary<string, string> environment, string script, params string[] args)
+    /// <summary>Starts a reference script with Debian's python3-torch, its standard streams redirected.</summary>
+    public static Process StartPython(IReadOnlyDictionary<string, string> environment, string script, params string[] args)
     {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(Python) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "tests", "python", script));
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Python}");
+        return Process.Start(start) ?? throw new InvalidOperationException($"cannot start {Python}");
+    }
+
+    /// <summary>Runs a reference script with Debian's python3-torch and returns its standard output.</summary>
+    public static string RunPython(IReadOnlyDictionary<string, string> environment, string script, params string[] args)
+    {
+        using var process = StartPython(environment, script, args);
+        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();

@@ -26,7 +26,11 @@ public static class BenchReport
         {
             var s = parity.GetProperty("settings");
             md.Append($"## parity\n\nOSLSM forward, {S(s, "preset")}, query {I(s, "querySize")}, support {I(s, "supportSize")}, same weights and inputs in " +
-                      $"TorchSharp and PyTorch {S(parity, "pyTorchVersion")}.\n\n| | median s |\n| --- | --- |\n" +
+                      $"TorchSharp and PyTorch {S(parity, "pyTorchVersion")}, " +
+                      (s.TryGetProperty("pairs", out var pairs)
+                          ? $"one forward on each side in turn ({pairs.GetInt32()} pairs after {I(s, "warmup")} untimed; the ratio is the median of the pairs' ratios)"
+                          : "in alternating rounds of several forwards") +
+                      ".\n\n| | median s |\n| --- | --- |\n" +
                       $"| TorchSharp | {D(parity, "torchSharpMedian", "0.000")} |\n| PyTorch | {D(parity, "pyTorchMedian", "0.000")} |\n\n" +
                       $"Time ratio {D(parity, "ratio", "0.000")} (goal <= 1.05); largest relative logit difference " +
                       $"{parity.GetProperty("maxRelativeLogitDifference").GetDouble().ToString("0.0e0", CultureInfo.InvariantCulture)} (goal <= 1e-4).\n\n");

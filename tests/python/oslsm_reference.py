@@ -6,9 +6,11 @@ usage: oslsm_reference.py write PRESET SEED WEIGHTS.pth INPUTS.pth LOGITS.pth QU
   forward(query, supports) in eval mode. SegCluster loads the first two and must reproduce the third.
 usage: oslsm_reference.py imagenet PRESET SEED OUT.pth
   Writes a torchvision-layout ImageNet state dict (features.N, classifier.N) with random values.
-usage: oslsm_reference.py time PRESET WEIGHTS.pth INPUTS.pth LOGITS.pth WARMUP REPEATS
-  Loads both files, runs forward(query, supports) in eval mode WARMUP times untimed and REPEATS times timed
-  (threads from TORCH_THREADS), saves the logits and prints {"seconds": [...]} (the parity benchmark's PyTorch side).
+usage: oslsm_reference.py serve PRESET WEIGHTS.pth INPUTS.pth LOGITS.pth
+  Loads both files and prints {"torch": VERSION, "threads": N} (threads from TORCH_THREADS); then, for each line
+  "forward" read from standard input, runs forward(query, supports) in eval mode once and prints {"seconds": S};
+  at the end of its input saves the last logits. The parity benchmark's PyTorch side, driven forward by forward
+  so that both sides alternate on the same machine moment.
 """
 import json
 import time
@@ -127,21 +129,22 @@ def main():
         c = Conditioning(PRESETS[preset])
         state = {k: v for k, v in c.state_dict().items() if not k.startswith("hashing.")}
         torch.save(state, out)
-    elif sys.argv[1] == "time":
+    elif sys.argv[1] == "serve":
         preset, weights, inputs, logits = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
-        warmup, repeats = int(sys.argv[6]), int(sys.argv[7])
         model = Oslsm(preset).eval()
         model.load_state_dict(torch.load(weights))
         x = torch.load(inputs)
-        seconds = []
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
+        out = None
         with torch.no_grad():
-            for i in range(warmup + repeats):
+            for line in sys.stdin:
+                if line.strip() != "forward":
+                    sys.exit(f"serve: unknown request {line.strip()!r}")
                 start = time.perf_counter()
                 out = model(x["query"], x["supports"])
-                if i >= warmup:
-                    seconds.append(time.perf_counter() - start)
-        torch.save({"logits": out}, logits)
-        print(json.dumps({"seconds": seconds, "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
+        if out is not None:
+            torch.save({"logits": out}, logits)
     else:
         sys.exit(__doc__)
 
