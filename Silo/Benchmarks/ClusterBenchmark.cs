@@ -21,7 +21,7 @@ namespace SegCluster.Silo.Benchmarks;
 public static class ClusterBenchmark
 {
     /// <param name="WarmPasses">untimed scoring passes first, on both sides: a fresh silo spends its first minute partly
-    /// compiling (tiered JIT), about a fifth of its CPU during the first timed pass after one warm pass</param>
+    /// compiling (tiered JIT; with PGO on, about a fifth of its CPU during the first timed pass after one warm pass)</param>
     public sealed record Settings(int ScoringSilos, int Episodes, int BatchSize, int Passes, int Folds, int TrainingIterations, int ImageSize, int WarmPasses);
 
     public static Settings For(bool quick) => quick ? new(2, 60, 20, 1, 2, 30, 48, 1) : new(2, 1000, 50, 3, 4, 400, 128, 3);

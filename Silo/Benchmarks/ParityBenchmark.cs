@@ -11,7 +11,7 @@ namespace SegCluster.Silo.Benchmarks;
 /// in plain PyTorch (Debian's python3-torch, tests/python/oslsm_reference.py), same weights, inputs and thread
 /// count, one forward on each side in turn; the median of the pairs' time ratios and the largest relative logit
 /// difference. Pairs, not rounds of several forwards: this shared machine's speed drifts within seconds (single
-/// forwards of either side ranged 0.9-3.3 s in one run), and a pair sees both sides in the same moment.
+/// forwards of either side ranged 0.9-3.5 s in one run), and a pair sees both sides in the same moment.
 /// </summary>
 public static class ParityBenchmark
 {
