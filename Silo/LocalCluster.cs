@@ -10,9 +10,17 @@ namespace SegCluster.Silo;
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
+    private const int KeptLines = 200;
     private readonly List<Process> silos = [];
+    private readonly List<Queue<string>> recent = [];
 
     public IReadOnlyList<Process> Silos => silos;
+
+    /// <summary>The last lines each silo wrote (its log, on standard output, and its standard error), oldest first.</summary>
+    public IReadOnlyList<string> RecentOutput(int silo)
+    {
+        lock (recent[silo]) return [.. recent[silo]];
+    }
 
     /// <summary>The silo port of the first silo; silo i listens on BasePort + i.</summary>
     public int BasePort { get; private init; }
@@ -34,15 +42,27 @@ public sealed class LocalCluster : IAsyncDisposable
                 start.RedirectStandardOutput = true;
                 start.RedirectStandardError = true;
                 var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a silo process");
-                // Drain the pipes so a chatty silo never blocks on a full buffer.
-                process.OutputDataReceived += (_, _) => { };
+                // Drain the pipes so a chatty silo never blocks on a full buffer; keep the tail for when something fails.
+                var lines = new Queue<string>();
+                void Keep(string line)
+                {
+                    lock (lines)
+                    {
+                        lines.Enqueue(line);
+                        if (lines.Count > KeptLines) lines.Dequeue();
+                    }
+                }
+                process.OutputDataReceived += (_, e) => { if (e.Data is not null) Keep(e.Data); };
                 process.ErrorDataReceived += (_, e) =>
                 {
-                    if (e.Data is not null) Console.Error.WriteLine($"[{name}] {e.Data}");
+                    if (e.Data is null) return;
+                    Keep(e.Data);
+                    Console.Error.WriteLine($"[{name}] {e.Data}");
                 };
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();
                 cluster.silos.Add(process);
+                cluster.recent.Add(lines);
             }
             return cluster;
         }
@@ -83,8 +103,9 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Fails with the silo's exit code if any silo process has ended.</summary>
     public void ThrowIfAnyExited()
     {
-        if (silos.FirstOrDefault(s => s.HasExited) is { } dead)
-            throw new InvalidOperationException($"silo process {dead.Id} exited with code {dead.ExitCode}; see its output above");
+        if (silos.FindIndex(s => s.HasExited) is var dead and >= 0)
+            throw new InvalidOperationException($"silo process {silos[dead].Id} exited with code {silos[dead].ExitCode}; its last output:\n" +
+                                                string.Join('\n', RecentOutput(dead).TakeLast(40)));
     }
 
     /// <summary>
@@ -114,6 +135,7 @@ public sealed class LocalCluster : IAsyncDisposable
             silo.Dispose();
         }
         silos.Clear();
+        recent.Clear();
     }
 
     private static void Terminate(Process process)

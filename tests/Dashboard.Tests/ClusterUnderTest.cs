@@ -58,13 +58,26 @@ public sealed class ClusterUnderTest : IAsyncDisposable
 
     public Task StartAsync(RunConfig config, CancellationToken cancel) => LaunchCommand.StartWithRetryAsync(Client, config, cancel);
 
+    /// <summary>Polls the run until the condition holds; on cancellation, says where the run stood and what the silos last logged.</summary>
     public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool> until, CancellationToken cancel)
     {
-        while (true)
+        RunStatus? status = null;
+        try
         {
-            var status = await RunFollower.StatusAsync(Client.GetGrain<IRunGrain>(runId), cancel);
-            if (until(status)) return status;
-            await Task.Delay(200, cancel);
+            while (true)
+            {
+                status = await RunFollower.StatusAsync(Client.GetGrain<IRunGrain>(runId), cancel);
+                if (until(status)) return status;
+                await Task.Delay(200, cancel);
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            var silos = Enumerable.Range(0, Silos.Silos.Count).Select(i =>
+                $"silo{i} ({(Silos.Silos[i].HasExited ? $"exited with {Silos.Silos[i].ExitCode}" : "running")}), its last warnings:\n" +
+                string.Join('\n', Silos.RecentOutput(i).Where(l => !l.TrimStart().StartsWith("at ")).TakeLast(30)));
+            throw new TimeoutException($"run {runId} still {status?.State ?? "unread"}: {(status is null ? "" : string.Join("; ", status.Folds))}\n" +
+                                       string.Join('\n', silos));
         }
     }
 
