@@ -128,6 +128,11 @@ public sealed class RunGrain(
     {
         state.State.Folds[status.Fold] = status;
         await state.WriteWithRetryAsync();
+        await CompleteIfAllFinishedAsync();
+    }
+
+    private async Task CompleteIfAllFinishedAsync()
+    {
         if (state.State.State == "running" && state.State.Folds.Values.All(f => f.IsFinished))
             await CompleteAsync(state.State.Folds.Values.Any(f => f.State == "failed") ? "failed" : "done");
     }
@@ -159,6 +164,13 @@ public sealed class RunGrain(
             {
                 logger.LogWarning("polling fold {Fold} of {Run}: {Message}", fold, this.GetPrimaryKeyString(), e.Message);
             }
+        }
+        // Every fold may be finished in memory while the run's completion failed to be stored (the database was
+        // down longer than the retries): it is tried again on each poll, not left running for good.
+        try { await CompleteIfAllFinishedAsync(); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("completing {Run}: {Message}", this.GetPrimaryKeyString(), e.Message);
         }
         Publish();
     }
