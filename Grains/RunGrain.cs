@@ -177,8 +177,14 @@ public sealed class RunGrain(
 
     private async Task CompleteAsync(string final)
     {
+        var previous = state.State.State;
         state.State.State = final;
-        await state.WriteWithRetryAsync();
+        try { await state.WriteWithRetryAsync(); }
+        catch
+        {
+            state.State.State = previous;   // still running, so the next poll tries the completion again
+            throw;
+        }
         Publish();
         await results.SetRunStatusAsync(this.GetPrimaryKeyString(), final, FirstError());
         watch?.Dispose();
