@@ -25,27 +25,16 @@ public static class EpisodeEvaluator
         {
             cancellationToken.ThrowIfCancellationRequested();
             var episode = episodes[i];
-            var input = Load(episode, images);
-            try
-            {
-                if (i == 0) solver.Predict(input);
-                var clock = Stopwatch.StartNew();
-                var predicted = solver.Predict(input);
-                seconds.Add(clock.Elapsed.TotalSeconds);
-                var truth = Lookup(images, episode.QueryId).Record.ReadMask();
-                var binary = new byte[truth.Labels.Length];
-                for (var p = 0; p < binary.Length; p++)
-                    binary[p] = truth.Labels[p] == PascalClasses.Void ? PascalClasses.Void : truth.Labels[p] == episode.ClassId ? (byte)1 : (byte)0;
-                var counts = BinaryCounts.Count(predicted, binary);
-                scores.Add(new EpisodeScore(episode.ClassId, counts));
-                if (render?.Invoke(episode) == true)
-                    samples.Add(new GallerySample(episode, counts.ForegroundIou, EpisodeGallery.RenderPng(input, predicted, binary)));
-            }
-            finally
-            {
-                input.Query.Dispose();
-                foreach (var s in input.Supports) s.Image.Dispose();
-            }
+            using var input = Load(episode, images);
+            if (i == 0) solver.Predict(input);
+            var clock = Stopwatch.StartNew();
+            var predicted = solver.Predict(input);
+            seconds.Add(clock.Elapsed.TotalSeconds);
+            var binary = QueryTruth(episode, images);
+            var counts = BinaryCounts.Count(predicted, binary);
+            scores.Add(new EpisodeScore(episode.ClassId, counts));
+            if (render?.Invoke(episode) == true)
+                samples.Add(new GallerySample(episode, counts.ForegroundIou, EpisodeGallery.RenderPng(input, predicted, binary)));
         }
         return new EvaluationResult(scores, seconds, samples);
     }
@@ -59,6 +48,16 @@ public static class EpisodeEvaluator
             return new SupportExample(ImageFiles.ReadRgb(record.ImagePath), record.ReadMask());
         }).ToList();
         return new EpisodeInput(query, supports, episode.ClassId);
+    }
+
+    /// <summary>The query's mask binarised for the episode's class: 1 class, 0 background (other classes too), 255 void.</summary>
+    public static byte[] QueryTruth(Episode episode, IReadOnlyDictionary<string, AnnotatedImage> images)
+    {
+        var truth = Lookup(images, episode.QueryId).Record.ReadMask();
+        var binary = new byte[truth.Labels.Length];
+        for (var p = 0; p < binary.Length; p++)
+            binary[p] = truth.Labels[p] == PascalClasses.Void ? PascalClasses.Void : truth.Labels[p] == episode.ClassId ? (byte)1 : (byte)0;
+        return binary;
     }
 
     private static AnnotatedImage Lookup(IReadOnlyDictionary<string, AnnotatedImage> images, string id) =>

@@ -7,8 +7,15 @@ namespace SegCluster.Learning.Evaluation;
 /// <summary>A support example: an image and its label mask (the class to learn is the episode's).</summary>
 public sealed record SupportExample(Image<Rgb24> Image, SegmentationMask Mask);
 
-/// <summary>What every method sees of an episode: k labelled supports, the class, and the query image.</summary>
-public sealed record EpisodeInput(Image<Rgb24> Query, IReadOnlyList<SupportExample> Supports, int ClassId);
+/// <summary>What every method sees of an episode: k labelled supports, the class, and the query image. Disposing it frees the decoded images.</summary>
+public sealed record EpisodeInput(Image<Rgb24> Query, IReadOnlyList<SupportExample> Supports, int ClassId) : IDisposable
+{
+    public void Dispose()
+    {
+        Query.Dispose();
+        foreach (var s in Supports) s.Image.Dispose();
+    }
+}
 
 /// <summary>
 /// One few-shot segmentation method (OSLSM or a baseline): support images and masks plus a query image in,

@@ -10,10 +10,21 @@ namespace SegCluster.Learning.Evaluation;
 /// the query through the segmentation branch once; each {w, b} gives a mask (sigmoid > threshold) and the k
 /// masks are combined by logical OR, after bilinear upsampling to the query's own size. The network runs in the
 /// type of its parameters (fp32, or bf16 for <see cref="InferencePrecision.BFloat16"/>); upsampling and the
-/// threshold in fp32.
+/// threshold in fp32. The solver switches the network it is given to channels-last order
+/// (<see cref="OslsmNetwork.UseChannelsLast"/>): same values, faster convolutions; such a network is not checkpointed again.
 /// </summary>
-public sealed class OslsmSolver(OslsmNetwork network, double threshold = 0.5) : IEpisodeSolver
+public sealed class OslsmSolver : IEpisodeSolver
 {
+    private readonly OslsmNetwork network;
+    private readonly double threshold;
+
+    public OslsmSolver(OslsmNetwork network, double threshold = 0.5)
+    {
+        this.network = network;
+        this.threshold = threshold;
+        network.UseChannelsLast();
+    }
+
     public string Method => "oslsm";
 
     /// <summary>The network it scores with (in the type it runs in).</summary>

@@ -43,16 +43,38 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
     public IEnumerable<Parameter> ConditioningParameters => conditioning.parameters();
     public IEnumerable<Parameter> SegmentationParameters => segmentation.parameters();
 
+    private bool channelsLast;
+
+    /// <summary>
+    /// Stores every convolution weight in channels-last order (NHWC strides) and gives forward's images the same
+    /// order, so that oneDNN convolves without converting each layer's activations to its blocked layout and back
+    /// (2026-11-26, 2-core EPYC, fp32 forward: vgg16-fcn32s 0.91-0.93x and tiny 0.58-0.60x the time of the default
+    /// order). Values are unchanged. For scoring: TorchSharp saves only contiguous tensors, so a network that is still
+    /// trained and checkpointed keeps the default order. A conversion to bf16 afterwards keeps the order.
+    /// </summary>
+    public void UseChannelsLast()
+    {
+        if (channelsLast) return;
+        using (no_grad())
+            foreach (var convolution in modules().OfType<Conv2d>())
+                convolution.weight!.set_(ChannelsLast(convolution.weight!));
+        channelsLast = true;
+    }
+
+    /// <summary>The same values, laid out NHWC in memory (the logical shape stays [N, C, H, W]).</summary>
+    private static Tensor ChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
     public override Tensor forward(Tensor query, Tensor supports)
     {
         using var scope = NewDisposeScope();
+        if (channelsLast) (query, supports) = (ChannelsLast(query), ChannelsLast(supports));
         var parameters = conditioning.call(supports);                       // [k, C+1]
         var features = segmentation.call(query);                            // [1, C, h, w]
         var channels = features.shape[1];
         var w = parameters.narrow(1, 0, channels).reshape(-1, channels, 1, 1);
         var b = parameters.select(1, channels);
         // One 1x1 convolution per support: the k classifiers share the query's features (computed once).
-        var coarse = functional.conv2d(features, w, b);                     // [1, k, h, w]
+        var coarse = functional.conv2d(features, w, b).contiguous();        // [1, k, h, w], in the default order whatever the features
         var logits = functional.interpolate(coarse, [query.shape[2], query.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
         return logits.squeeze(0).MoveToOuterDisposeScope();
     }

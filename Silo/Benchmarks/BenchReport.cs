@@ -25,15 +25,18 @@ public static class BenchReport
         if (root.TryGetProperty("parity", out var parity))
         {
             var s = parity.GetProperty("settings");
-            md.Append($"## parity\n\nOSLSM forward, {S(s, "preset")}, query {I(s, "querySize")}, support {I(s, "supportSize")}, same weights and inputs in " +
-                      $"TorchSharp and PyTorch {S(parity, "pyTorchVersion")}, " +
-                      (s.TryGetProperty("pairs", out var pairs)
-                          ? $"one forward on each side in turn ({pairs.GetInt32()} pairs after {I(s, "warmup")} untimed; the ratio is the median of the pairs' ratios)"
-                          : "in alternating rounds of several forwards") +
-                      ".\n\n| | median s |\n| --- | --- |\n" +
-                      $"| TorchSharp | {D(parity, "torchSharpMedian", "0.000")} |\n| PyTorch | {D(parity, "pyTorchMedian", "0.000")} |\n\n" +
-                      $"Time ratio {D(parity, "ratio", "0.000")} (goal <= 1.05); largest relative logit difference " +
-                      $"{parity.GetProperty("maxRelativeLogitDifference").GetDouble().ToString("0.0e0", CultureInfo.InvariantCulture)} (goal <= 1e-4).\n\n");
+            md.Append($"## parity\n\nOne whole OSLSM episode ({S(parity, "episode")}: decoding {I(s, "imageSize")}x{I(s, "imageSize")} JPEGs and PNG masks, " +
+                      $"resizing to query {I(s, "querySize")} and support {I(s, "supportSize")}, both branches, upsampling, threshold, IoU), {S(s, "preset")}, " +
+                      $"random PyTorch-written weights, in SegCluster (TorchSharp, ImageSharp) and in a plain PyTorch {S(parity, "pyTorchVersion")} script " +
+                      $"(PIL). {I(s, "rounds")} rounds; in each, each side scores {I(s, "untimedPerTurn")} untimed and then {I(s, "timedPerTurn")} timed " +
+                      "episodes in turn, and the side that goes first alternates; the ratio is the median over the rounds of the two sides' median " +
+                      "times.\n\n| | median s | IoU |\n| --- | --- | --- |\n" +
+                      $"| SegCluster | {D(parity, "torchSharpMedian", "0.000")} | {D(parity, "torchSharpIou", "0.0000")} |\n" +
+                      $"| PyTorch | {D(parity, "pyTorchMedian", "0.000")} | {D(parity, "pyTorchIou", "0.0000")} |\n\n" +
+                      $"Time ratio {D(parity, "ratio", "0.000")} (goal <= 1.05); largest relative logit difference on the same inputs " +
+                      $"{parity.GetProperty("maxRelativeLogitDifference").GetDouble().ToString("0.0e0", CultureInfo.InvariantCulture)} (goal <= 1e-4); the two " +
+                      $"sides' network inputs differ by at most {D(parity, "maxInputDifference", "0.000")} (one grey level is about 0.017) and their masks " +
+                      $"agree on {(100 * parity.GetProperty("maskAgreement").GetDouble()).ToString("0.00", CultureInfo.InvariantCulture)}% of the pixels.\n\n");
         }
         if (root.TryGetProperty("table2", out var table2))
         {

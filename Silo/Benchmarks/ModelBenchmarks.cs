@@ -47,6 +47,9 @@ public static class RooflineBenchmark
         network.eval();
         bf16.eval();
         bf16.to(ScalarType.BFloat16);
+        // The scoring path's layout (OslsmSolver switches its network the same way).
+        network.UseChannelsLast();
+        bf16.UseChannelsLast();
         var forwards = new List<Forward>();
         foreach (var shots in new[] { 1, 5 })
         {
@@ -136,8 +139,9 @@ public static class MemoryBenchmark
             baseline = ResetPeak();
             trainer.Step(episode.Query, episode.Support, episode.Target);
             trainingPeak = PeakMiB();
-            ResetPeak();
             network.eval();
+            network.UseChannelsLast();   // as OslsmSolver scores
+            ResetPeak();
             using (no_grad())
             using (var scope = NewDisposeScope())
                 network.call(episode.Query.unsqueeze(0), fiveSupports).Dispose();

@@ -180,15 +180,16 @@ public static class BenchCommand
     private static ParityBenchmark.Result Print(ParityBenchmark.Result r)
     {
         var s = r.Settings;
-        var table = new Table().Title($"parity: OSLSM forward, {s.Preset}, query {s.QuerySize}, support {s.SupportSize}, {s.Shots}-shot, " +
-                                      $"{s.Threads} thread(s), {BenchEnvironment.Cpu}")
-            .AddColumns("", "median s", "runs");
-        string F(double v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
-        table.AddRow("TorchSharp", F(r.TorchSharpMedian), r.TorchSharpSeconds.Length.ToString(CultureInfo.InvariantCulture));
-        table.AddRow($"PyTorch {Markup.Escape(r.PyTorchVersion)}", F(r.PyTorchMedian), r.PyTorchSeconds.Length.ToString(CultureInfo.InvariantCulture));
+        var table = new Table().Title($"parity: whole OSLSM episode ({Markup.Escape(r.Episode)}), {s.Preset}, {s.ImageSize}px JPEGs to query {s.QuerySize} " +
+                                      $"and support {s.SupportSize}, {s.Shots}-shot, {s.Threads} thread(s), {BenchEnvironment.Cpu}")
+            .AddColumns("", "median s", "episodes", "IoU");
+        string F(double v, string format = "0.0000") => v.ToString(format, CultureInfo.InvariantCulture);
+        table.AddRow("SegCluster (TorchSharp)", F(r.TorchSharpMedian), r.TorchSharpSeconds.Length.ToString(CultureInfo.InvariantCulture), F(r.TorchSharpIou));
+        table.AddRow($"PyTorch {Markup.Escape(r.PyTorchVersion)}", F(r.PyTorchMedian), r.PyTorchSeconds.Length.ToString(CultureInfo.InvariantCulture), F(r.PyTorchIou));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"time ratio TorchSharp / PyTorch: [bold]{r.Ratio.ToString("0.000", CultureInfo.InvariantCulture)}[/] (goal <= 1.05); " +
-                               $"max relative logit difference {r.MaxRelativeLogitDifference.ToString("0.0e0", CultureInfo.InvariantCulture)} (goal <= 1e-4)");
+        AnsiConsole.MarkupLine($"time ratio SegCluster / PyTorch: [bold]{F(r.Ratio, "0.000")}[/] (goal <= 1.05); max relative logit difference " +
+                               $"{F(r.MaxRelativeLogitDifference, "0.0e0")} (goal <= 1e-4); network inputs differ by at most {F(r.MaxInputDifference, "0.000")}; " +
+                               $"masks agree on {F(100 * r.MaskAgreement, "0.00")}% of the pixels");
         return r;
     }
 }

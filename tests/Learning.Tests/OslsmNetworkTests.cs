@@ -1,3 +1,4 @@
+using TorchSharp;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using static TorchSharp.torch;
@@ -16,6 +17,31 @@ public sealed class OslsmNetworkTests
         using var scope = NewDisposeScope();
         var logits = network.call(randn(1, 3, 100, 120), randn(5, 3, 64, 64));
         Assert.Equal([5L, 100, 120], logits.shape);
+    }
+
+    [Fact]
+    public void Scoring_switches_the_convolutions_to_channels_last_and_a_bf16_conversion_keeps_them_there()
+    {
+        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1);
+        network.eval();
+        var convolutions = network.modules().OfType<TorchSharp.Modules.Conv2d>().Where(c => c.weight!.shape[2] > 1).ToList();
+        Assert.All(convolutions, c => Assert.True(c.weight!.is_contiguous()));
+        using var scope = NewDisposeScope();
+        var (query, supports) = (randn(1, 3, 100, 120), randn(2, 3, 64, 64));
+        Tensor before;
+        using (no_grad()) before = network.call(query, supports);
+
+        _ = new Evaluation.OslsmSolver(network);
+        // NHWC in memory: channels are the innermost dimension.
+        Assert.All(convolutions, c => Assert.Equal(1L, c.weight!.stride(1)));
+        Tensor after;
+        using (no_grad()) after = network.call(query, supports);
+        Assert.True(after.is_contiguous());
+        Assert.True(after.allclose(before, rtol: 1e-4, atol: 1e-5));
+
+        network.to(ScalarType.BFloat16);
+        Assert.All(network.modules().OfType<TorchSharp.Modules.Conv2d>().Where(c => c.weight!.shape[2] > 1),
+            c => Assert.Equal(1L, c.weight!.stride(1)));
     }
 
     [Fact]

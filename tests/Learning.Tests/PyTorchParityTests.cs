@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Tests;
 
-/// <summary>Weights and inputs written by PyTorch (python3-torch); the same forward pass must agree within 1e-4 relative.</summary>
+/// <summary>Weights and inputs written by PyTorch (python3-torch); the same forward pass must agree within 1e-4 relative, in both memory layouts.</summary>
 public sealed class PyTorchParityTests
 {
     [Theory]
@@ -33,6 +33,12 @@ public sealed class PyTorchParityTests
             Assert.Equal(reference.shape, logits.shape);
             var relative = (logits - reference).abs().max().item<float>() / reference.abs().max().item<float>();
             Assert.True(relative <= 1e-4, $"max relative difference {relative}");
+
+            // The scoring layout (OslsmSolver's) computes the same logits.
+            network.UseChannelsLast();
+            using (no_grad()) logits = network.call(x["query"], x["supports"]);
+            relative = (logits - reference).abs().max().item<float>() / reference.abs().max().item<float>();
+            Assert.True(relative <= 1e-4, $"channels-last: max relative difference {relative}");
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

@@ -6,18 +6,24 @@ usage: oslsm_reference.py write PRESET SEED WEIGHTS.pth INPUTS.pth LOGITS.pth QU
   forward(query, supports) in eval mode. SegCluster loads the first two and must reproduce the third.
 usage: oslsm_reference.py imagenet PRESET SEED OUT.pth
   Writes a torchvision-layout ImageNet state dict (features.N, classifier.N) with random values.
-usage: oslsm_reference.py serve PRESET WEIGHTS.pth INPUTS.pth LOGITS.pth
-  Loads both files and prints {"torch": VERSION, "threads": N} (threads from TORCH_THREADS); then, for each line
-  "forward" read from standard input, runs forward(query, supports) in eval mode once and prints {"seconds": S};
-  at the end of its input saves the last logits. The parity benchmark's PyTorch side, driven forward by forward
-  so that both sides alternate on the same machine moment.
+usage: oslsm_reference.py serve PRESET WEIGHTS.pth EPISODE.json OUT.pth
+  The parity benchmark's PyTorch side: one whole OSLSM episode at a time, as SegCluster scores it (Learning/
+  Evaluation: EpisodeEvaluator, OslsmSolver; Learning/Data/EpisodeTensors). EPISODE.json names the query image and
+  mask, the class, the support images and masks, and the network's input sides. Prints {"torch": VERSION,
+  "threads": N} (threads from TORCH_THREADS); then, for each line "episode" read from standard input: decodes the
+  images (PIL), resizes (bilinear) and normalises them, zeroes each support outside its class, runs both branches,
+  upsamples to the query's size, thresholds at 0.5 and ORs the k masks, and scores the foreground IoU against the
+  query's mask (void ignored); prints {"seconds": S, "iou": I}. At the end of its input saves the last episode's
+  network inputs, logits and predicted mask.
 """
 import json
 import time
 import sys
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from PIL import Image
 
 PRESETS = {
     # name: (backbone, stages, fc, fc8 outputs, fc6 kernel, dilated)
@@ -110,6 +116,51 @@ class Oslsm(nn.Module):
         return F.interpolate(coarse, size=query.shape[2:], mode="bilinear", align_corners=False).squeeze(0)
 
 
+MEAN = torch.tensor([0.485, 0.456, 0.406]).reshape(3, 1, 1)
+STD = torch.tensor([0.229, 0.224, 0.225]).reshape(3, 1, 1)
+
+
+def read_mask(path):
+    """A VOC palette PNG's class indices (255 void)."""
+    with Image.open(path) as image:
+        return np.asarray(image)
+
+
+def image_tensor(path, size, keep=None):
+    """[3, size, size]: bilinear resize, ImageNet normalisation; zero where keep (if given) is not 1."""
+    with Image.open(path) as image:
+        rgb = np.asarray(image.convert("RGB").resize((size, size), Image.BILINEAR), dtype=np.float32)
+    x = (torch.from_numpy(rgb / np.float32(255)).permute(2, 0, 1) - MEAN) / STD
+    return x if keep is None else x * torch.from_numpy(keep == 1)
+
+
+def binary(mask, class_id, size):
+    """The mask resized (nearest, SegCluster's index rule) to size x size: 1 class, 0 other, 255 void."""
+    h, w = mask.shape
+    rows = np.minimum(h - 1, np.arange(size) * h // size)
+    cols = np.minimum(w - 1, np.arange(size) * w // size)
+    m = mask[rows[:, None], cols[None, :]]
+    return np.where(m == 255, 255, np.where(m == class_id, 1, 0)).astype(np.uint8)
+
+
+def run_episode(model, e):
+    class_id = e["classId"]
+    with Image.open(e["query"]) as image:
+        height, width = image.height, image.width
+    query = image_tensor(e["query"], e["querySize"]).unsqueeze(0)
+    supports = torch.stack([image_tensor(s["image"], e["supportSize"], binary(read_mask(s["mask"]), class_id, e["supportSize"]))
+                            for s in e["supports"]])
+    logits = model(query, supports)
+    full = F.interpolate(logits.unsqueeze(0), size=(height, width), mode="bilinear", align_corners=False).squeeze(0)
+    predicted = (full > 0).any(0).numpy()          # sigmoid > 0.5
+    truth = read_mask(e["queryMask"])
+    valid, foreground = truth != 255, truth == class_id
+    tp = int((predicted & foreground & valid).sum())
+    union = int(((predicted | foreground) & valid).sum())
+    return {"query": query, "supports": supports, "logits": logits, "mask": torch.from_numpy(predicted.astype(np.uint8)),
+            "iou": tp / union if union else 0.0}
+
+
 def main():
     torch.set_num_threads(int(__import__("os").environ.get("TORCH_THREADS", "1")))
     if sys.argv[1] == "write":
@@ -130,21 +181,22 @@ def main():
         state = {k: v for k, v in c.state_dict().items() if not k.startswith("hashing.")}
         torch.save(state, out)
     elif sys.argv[1] == "serve":
-        preset, weights, inputs, logits = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+        preset, weights, episode_file, out_file = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
         model = Oslsm(preset).eval()
         model.load_state_dict(torch.load(weights))
-        x = torch.load(inputs)
+        with open(episode_file) as f:
+            episode = json.load(f)
         print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
-        out = None
+        last = None
         with torch.no_grad():
             for line in sys.stdin:
-                if line.strip() != "forward":
+                if line.strip() != "episode":
                     sys.exit(f"serve: unknown request {line.strip()!r}")
                 start = time.perf_counter()
-                out = model(x["query"], x["supports"])
-                print(json.dumps({"seconds": time.perf_counter() - start}), flush=True)
-        if out is not None:
-            torch.save({"logits": out}, logits)
+                last = run_episode(model, episode)
+                print(json.dumps({"seconds": time.perf_counter() - start, "iou": last["iou"]}), flush=True)
+        if last is not None:
+            torch.save({k: v.contiguous() for k, v in last.items() if k != "iou"}, out_file)
     else:
         sys.exit(__doc__)
 
