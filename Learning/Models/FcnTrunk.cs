@@ -53,6 +53,9 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
             Conv2d(preset.FullyConnected, preset.FullyConnected, 1));
     }
 
+    /// <summary>The convolutional layers before fc6 (VGG's or AlexNet's <c>features</c>).</summary>
+    public Sequential Features => features;
+
     /// <summary>The convolutional features before fc6 ([N, FeatureChannels, h, w]).</summary>
     public Tensor Convolutional(Tensor images) => features.call(images);
 
@@ -60,7 +63,10 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        var x = features.call(images);
+        // fc6 and fc7 take their input in the default order even when the features run channels-last
+        // (OslsmNetwork.UseChannelsLast leaves their weights as they are: oneDNN reorders fc6's 411 MB weight from
+        // channels-last about 6 times slower than from the default order, which undid the gain).
+        var x = features.call(images).contiguous();
         x = drop6.call(functional.relu(fc6.call(x)));
         x = drop7.call(functional.relu(fc7.call(x)));
         return x.MoveToOuterDisposeScope();

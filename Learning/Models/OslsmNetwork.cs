@@ -46,17 +46,19 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
     private bool channelsLast;
 
     /// <summary>
-    /// Stores every convolution weight in channels-last order (NHWC strides) and gives forward's images the same
-    /// order, so that oneDNN convolves without converting each layer's activations to its blocked layout and back
-    /// (2026-11-26, 2-core EPYC, fp32 forward: vgg16-fcn32s 0.91-0.93x and tiny 0.58-0.60x the time of the default
-    /// order). Values are unchanged. For scoring: TorchSharp saves only contiguous tensors, so a network that is still
-    /// trained and checkpointed keeps the default order. A conversion to bf16 afterwards keeps the order.
+    /// Stores the convolution weights of both branches' VGG/AlexNet features in channels-last order (NHWC strides) and
+    /// gives forward's images the same order, so that oneDNN convolves without converting each layer's activations to
+    /// its blocked layout and back. fc6 and fc7 stay in the default order (see FcnTrunk.forward). Measured 2026-11-26
+    /// on the 2-core EPYC, fp32 forward against the default order: vgg16-fcn32s 0.91x the time, tiny 0.56x; all
+    /// convolutions channels-last gave vgg16-fcn32s only 0.98x. Values are unchanged. For scoring: TorchSharp saves
+    /// only contiguous tensors, so a network that is still checkpointed keeps the default order. A conversion to
+    /// bf16 afterwards keeps the order.
     /// </summary>
     public void UseChannelsLast()
     {
         if (channelsLast) return;
         using (no_grad())
-            foreach (var convolution in modules().OfType<Conv2d>())
+            foreach (var convolution in conditioning.Features.modules().Concat(segmentation.Features.modules()).OfType<Conv2d>())
                 convolution.weight!.set_(ChannelsLast(convolution.weight!));
         channelsLast = true;
     }
@@ -82,6 +84,8 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
     private sealed class ConditioningBranch : Module<Tensor, Tensor>
     {
         private readonly Sequential features;
+
+        public Sequential Features => features;
         private readonly AdaptiveAvgPool2d avgpool;
         private readonly Sequential classifier;
         private readonly WeightHashing hashing;

@@ -20,28 +20,32 @@ public sealed class OslsmNetworkTests
     }
 
     [Fact]
-    public void Scoring_switches_the_convolutions_to_channels_last_and_a_bf16_conversion_keeps_them_there()
+    public void Scoring_switches_the_feature_convolutions_to_channels_last_and_a_bf16_conversion_keeps_them_there()
     {
         using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1);
         network.eval();
-        var convolutions = network.modules().OfType<TorchSharp.Modules.Conv2d>().Where(c => c.weight!.shape[2] > 1).ToList();
-        Assert.All(convolutions, c => Assert.True(c.weight!.is_contiguous()));
+        TorchSharp.Modules.Conv2d[] Convolutions(bool features) => network.named_modules()
+            .Where(m => m.module is TorchSharp.Modules.Conv2d && m.name.Contains(".features.") == features)
+            .Select(m => (TorchSharp.Modules.Conv2d)m.module).ToArray();
+        Assert.Equal(2 * 5, Convolutions(features: true).Length);   // tiny: five 3x3 layers in each branch
+        Assert.Equal(2, Convolutions(features: false).Length);      // fc6, fc7
+        Assert.All(network.modules().OfType<TorchSharp.Modules.Conv2d>(), c => Assert.True(c.weight!.is_contiguous()));
         using var scope = NewDisposeScope();
         var (query, supports) = (randn(1, 3, 100, 120), randn(2, 3, 64, 64));
         Tensor before;
         using (no_grad()) before = network.call(query, supports);
 
         _ = new Evaluation.OslsmSolver(network);
-        // NHWC in memory: channels are the innermost dimension.
-        Assert.All(convolutions, c => Assert.Equal(1L, c.weight!.stride(1)));
+        // NHWC in memory: channels are the innermost dimension. fc6 and fc7 keep the default order.
+        Assert.All(Convolutions(features: true), c => Assert.Equal(1L, c.weight!.stride(1)));
+        Assert.All(Convolutions(features: false), c => Assert.True(c.weight!.is_contiguous()));
         Tensor after;
         using (no_grad()) after = network.call(query, supports);
         Assert.True(after.is_contiguous());
         Assert.True(after.allclose(before, rtol: 1e-4, atol: 1e-5));
 
         network.to(ScalarType.BFloat16);
-        Assert.All(network.modules().OfType<TorchSharp.Modules.Conv2d>().Where(c => c.weight!.shape[2] > 1),
-            c => Assert.Equal(1L, c.weight!.stride(1)));
+        Assert.All(Convolutions(features: true), c => Assert.Equal(1L, c.weight!.stride(1)));
     }
 
     [Fact]
