@@ -11,7 +11,8 @@ namespace SegCluster.Learning.Evaluation;
 /// masks are combined by logical OR, after bilinear upsampling to the query's own size. The network runs in the
 /// type of its parameters (fp32, or bf16 for <see cref="InferencePrecision.BFloat16"/>); upsampling and the
 /// threshold in fp32. The solver switches the network it is given to channels-last order
-/// (<see cref="OslsmNetwork.UseChannelsLast"/>): same values, faster convolutions; such a network is not checkpointed again.
+/// (<see cref="OslsmNetwork.UseChannelsLast"/>): same values, faster convolutions; such a network is not checkpointed again
+/// (the baselines' solvers do the same with theirs).
 /// </summary>
 public sealed class OslsmSolver : IEpisodeSolver
 {
@@ -22,7 +23,6 @@ public sealed class OslsmSolver : IEpisodeSolver
     {
         this.network = network;
         this.threshold = threshold;
-        network.UseChannelsLast();
     }
 
     public string Method => "oslsm";
@@ -32,6 +32,7 @@ public sealed class OslsmSolver : IEpisodeSolver
 
     public byte[] Predict(EpisodeInput episode)
     {
+        network.UseChannelsLast();   // the scoring layout, switched once
         var preset = network.Preset;
         network.eval();
         using var scope = NewDisposeScope();

@@ -53,20 +53,32 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
             Conv2d(preset.FullyConnected, preset.FullyConnected, 1));
     }
 
-    /// <summary>The convolutional layers before fc6 (VGG's or AlexNet's <c>features</c>).</summary>
-    public Sequential Features => features;
+    private volatile bool channelsLast;
+    private readonly Lock layoutLock = new();
 
-    /// <summary>The convolutional features before fc6 ([N, FeatureChannels, h, w]).</summary>
-    public Tensor Convolutional(Tensor images) => features.call(images);
+    /// <summary>Switches the convolutions before fc6 to channels-last order for scoring (<see cref="ChannelsLast"/>); once, thread-safe.</summary>
+    public void UseChannelsLast()
+    {
+        lock (layoutLock)
+        {
+            if (channelsLast) return;
+            ChannelsLast.Store(features);
+            channelsLast = true;
+        }
+    }
+
+    /// <summary>
+    /// The convolutional features before fc6 ([N, FeatureChannels, h, w]), always in the default order: fc6 and fc7
+    /// (and the fine-tuning baseline's copies of them) take their input that way even when the features run
+    /// channels-last.
+    /// </summary>
+    public Tensor Convolutional(Tensor images) => features.call(channelsLast ? ChannelsLast.Of(images) : images).contiguous();
 
     /// <summary>fc7 features, [N, FullyConnected, ceil(H/stride), ceil(W/stride)].</summary>
     public override Tensor forward(Tensor images)
     {
         using var scope = NewDisposeScope();
-        // fc6 and fc7 take their input in the default order even when the features run channels-last
-        // (OslsmNetwork.UseChannelsLast leaves their weights as they are: oneDNN reorders fc6's 411 MB weight from
-        // channels-last about 6 times slower than from the default order, which undid the gain).
-        var x = features.call(images).contiguous();
+        var x = Convolutional(images);
         x = drop6.call(functional.relu(fc6.call(x)));
         x = drop7.call(functional.relu(fc7.call(x)));
         return x.MoveToOuterDisposeScope();

@@ -43,33 +43,29 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
     public IEnumerable<Parameter> ConditioningParameters => conditioning.parameters();
     public IEnumerable<Parameter> SegmentationParameters => segmentation.parameters();
 
-    private bool channelsLast;
+    private volatile bool channelsLast;
+    private readonly Lock layoutLock = new();
 
     /// <summary>
-    /// Stores the convolution weights of both branches' VGG/AlexNet features in channels-last order (NHWC strides) and
-    /// gives forward's images the same order, so that oneDNN convolves without converting each layer's activations to
-    /// its blocked layout and back. fc6 and fc7 stay in the default order (see FcnTrunk.forward). Measured 2026-11-26
-    /// on the 2-core EPYC, fp32 forward against the default order: vgg16-fcn32s 0.91x the time, tiny 0.56x; all
-    /// convolutions channels-last gave vgg16-fcn32s only 0.98x. Values are unchanged. For scoring: TorchSharp saves
-    /// only contiguous tensors, so a network that is still checkpointed keeps the default order. A conversion to
-    /// bf16 afterwards keeps the order.
+    /// Switches both branches' feature convolutions to channels-last order for scoring (<see cref="ChannelsLast"/>);
+    /// a conversion to bf16 afterwards keeps the order. Silos score with one cached network from several grains at
+    /// once: the weights change once, before any caller returns, so no forward pass reads a weight being replaced.
     /// </summary>
     public void UseChannelsLast()
     {
-        if (channelsLast) return;
-        using (no_grad())
-            foreach (var convolution in conditioning.Features.modules().Concat(segmentation.Features.modules()).OfType<Conv2d>())
-                convolution.weight!.set_(ChannelsLast(convolution.weight!));
-        channelsLast = true;
+        lock (layoutLock)
+        {
+            if (channelsLast) return;
+            ChannelsLast.Store(conditioning.Features);
+            segmentation.UseChannelsLast();
+            channelsLast = true;
+        }
     }
-
-    /// <summary>The same values, laid out NHWC in memory (the logical shape stays [N, C, H, W]).</summary>
-    private static Tensor ChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
     public override Tensor forward(Tensor query, Tensor supports)
     {
         using var scope = NewDisposeScope();
-        if (channelsLast) (query, supports) = (ChannelsLast(query), ChannelsLast(supports));
+        if (channelsLast) supports = ChannelsLast.Of(supports);             // the trunk orders the query itself
         var parameters = conditioning.call(supports);                       // [k, C+1]
         var features = segmentation.call(query);                            // [1, C, h, w]
         var channels = features.shape[1];

@@ -40,6 +40,9 @@ public sealed class PixelClassifierNetwork : Module<Tensor, Tensor>, ISeededNetw
     /// <summary>Dense fc7 features, [N, FullyConnected, h, w] at the trunk's stride.</summary>
     public Tensor Features(Tensor images) => segmentation.call(images);
 
+    /// <summary>Switches the trunk's feature convolutions to channels-last order for scoring (<see cref="ChannelsLast"/>).</summary>
+    public void UseChannelsLast() => segmentation.UseChannelsLast();
+
     /// <summary>The trunk, for the fine-tuning baseline (frozen conv layers, per-episode copies of fc6 and fc7).</summary>
     public FcnTrunk Trunk => segmentation;
 

@@ -39,6 +39,9 @@ public sealed class SiameseNetwork : Module<Tensor, Tensor>, ISeededNetwork
         set => SeededInitialisation.SetState(generator, value);
     }
 
+    /// <summary>Switches the trunk's feature convolutions to channels-last order for scoring (<see cref="ChannelsLast"/>).</summary>
+    public void UseChannelsLast() => segmentation.UseChannelsLast();
+
     /// <summary>Unit-length cell embeddings, [N, E, h, w].</summary>
     public override Tensor forward(Tensor images)
     {

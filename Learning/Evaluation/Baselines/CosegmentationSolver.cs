@@ -21,6 +21,7 @@ public sealed class CosegmentationSolver(PixelClassifierNetwork network, int ite
 
     public byte[] Predict(EpisodeInput episode)
     {
+        network.UseChannelsLast();   // the scoring layout, switched once
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         // Only the images are read: the supports' masks never reach the method.

@@ -20,6 +20,7 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
 
     public byte[] Predict(EpisodeInput episode)
     {
+        network.UseChannelsLast();   // the scoring layout, switched once
         var size = network.Preset.QuerySize;
         network.eval();
         using var scope = NewDisposeScope();

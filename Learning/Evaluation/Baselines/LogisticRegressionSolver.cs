@@ -18,6 +18,7 @@ public sealed class LogisticRegressionSolver(PixelClassifierNetwork network, int
 
     public byte[] Predict(EpisodeInput episode)
     {
+        network.UseChannelsLast();   // the scoring layout, switched once
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var dense = DenseEpisodeFeatures.Extract(network, episode);

@@ -17,6 +17,7 @@ public sealed class NearestNeighbourSolver(PixelClassifierNetwork network) : IEp
 
     public byte[] Predict(EpisodeInput episode)
     {
+        network.UseChannelsLast();   // the scoring layout, switched once
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var dense = DenseEpisodeFeatures.Extract(network, episode);

@@ -28,6 +28,7 @@ public sealed class SiameseSolver : IEpisodeSolver
 
     public byte[] Predict(EpisodeInput episode)
     {
+        network.UseChannelsLast();   // the scoring layout, switched once
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         network.eval();
