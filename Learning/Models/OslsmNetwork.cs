@@ -80,11 +80,12 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
     private sealed class ConditioningBranch : Module<Tensor, Tensor>
     {
         private readonly Sequential features;
-
-        public Sequential Features => features;
         private readonly AdaptiveAvgPool2d avgpool;
         private readonly Sequential classifier;
         private readonly WeightHashing hashing;
+
+        /// <summary>The VGG/AlexNet convolutions the supports go through.</summary>
+        public Sequential Features => features;
 
         public ConditioningBranch(OslsmPreset preset, ulong hashSeed, Generator generator) : base(nameof(ConditioningBranch))
         {
