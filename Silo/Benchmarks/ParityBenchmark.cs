@@ -33,7 +33,7 @@ public static class ParityBenchmark
     /// <summary>The tiny preset: checks the benchmark works in seconds (VGG-16 weights alone are 0.5 GB to write and read).</summary>
     public static Settings Quick(int threads) => new("tiny", ImageSize: 96, Shots: 1, threads, Rounds: 2, UntimedPerTurn: 1, TimedPerTurn: 2);
 
-    /// <param name="Ratio">the median over the pairs of TorchSharp's seconds over PyTorch's</param>
+    /// <param name="Ratio">the median over the rounds of SegCluster's median episode seconds over PyTorch's</param>
     /// <param name="MaxRelativeLogitDifference">SegCluster's network on PyTorch's inputs against PyTorch's logits, over the largest logit</param>
     /// <param name="MaxInputDifference">the largest difference between the two sides' normalised network inputs (one grey level is about 0.017)</param>
     /// <param name="MaskAgreement">the share of the query's pixels where both sides predict the same</param>
@@ -49,6 +49,7 @@ public static class ParityBenchmark
             string weights = Path.Combine(dir, "weights.pth"), episodeFile = Path.Combine(dir, "episode.json"), pythonOut = Path.Combine(dir, "pytorch.pth");
             var environment = new Dictionary<string, string> { ["TORCH_THREADS"] = settings.Threads.ToString() };
             log($"writing random {settings.Preset} weights with PyTorch and a synthetic episode of {settings.ImageSize}x{settings.ImageSize} JPEG images");
+            // `write` also saves small random inputs and their logits (the parity tests' check); unused here.
             BenchEnvironment.RunPython(environment, "oslsm_reference.py", "write", settings.Preset, "11", weights,
                 Path.Combine(dir, "inputs.pth"), Path.Combine(dir, "logits.pth"), "32", "32", "1");
             var (episode, images) = SyntheticEpisode(Path.Combine(dir, "data"), settings);
