@@ -4,24 +4,39 @@ using static TorchSharp.torch;
 namespace SegCluster.Learning.Models;
 
 /// <summary>
-/// Channels-last (NHWC) memory order for the VGG/AlexNet feature convolutions at scoring time: with weights and
-/// images in this order oneDNN convolves without converting each layer's activations to its blocked layout and back.
-/// Measured 2026-11-26 on the 2-core EPYC, fp32 OSLSM forward against the default order: vgg16-fcn32s 0.91x the
+/// Channels-last (NHWC) memory order for one module's VGG/AlexNet feature convolutions at scoring time: with weights
+/// and images in this order oneDNN convolves without converting each layer's activations to its blocked layout and
+/// back. Measured 2026-11-26 on the 2-core EPYC, fp32 OSLSM forward against the default order: vgg16-fcn32s 0.91x the
 /// time, tiny 0.56x. fc6 and fc7 stay in the default order: oneDNN reorders fc6's 411 MB weight from channels-last
 /// about 6 times slower than from the default order (all convolutions channels-last gave vgg16-fcn32s only 0.98x).
 /// Values are unchanged. Scoring only: TorchSharp saves only contiguous tensors, so a network that is still
-/// checkpointed keeps the default order.
+/// checkpointed keeps the default order. Each owner of feature convolutions holds one and orders its own input.
 /// </summary>
-public static class ChannelsLast
+public sealed class ChannelsLast
 {
-    /// <summary>The same values laid out NHWC in memory (the logical shape stays [N, C, H, W]).</summary>
-    public static Tensor Of(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    private readonly Lock gate = new();
+    private volatile bool on;
 
-    /// <summary>Moves the weights of every convolution in <paramref name="features"/> to channels-last order, in place.</summary>
-    public static void Store(nn.Module features)
+    /// <summary>
+    /// Moves the weights of every convolution in <paramref name="features"/> to channels-last order, in place, once.
+    /// Silos score with one cached network from several grains at once: the weights change before any caller returns,
+    /// so no forward pass reads a weight being replaced.
+    /// </summary>
+    public void Apply(nn.Module features)
     {
-        using var noGrad = no_grad();
-        foreach (var convolution in features.modules().OfType<Conv2d>())
-            convolution.weight!.set_(Of(convolution.weight!));
+        lock (gate)
+        {
+            if (on) return;
+            using var noGrad = no_grad();
+            foreach (var convolution in features.modules().OfType<Conv2d>())
+                convolution.weight!.set_(Of(convolution.weight!));
+            on = true;
+        }
     }
+
+    /// <summary>The images in the order the features' weights are in.</summary>
+    public Tensor Order(Tensor images) => on ? Of(images) : images;
+
+    /// <summary>The same values laid out NHWC in memory (the logical shape stays [N, C, H, W]).</summary>
+    private static Tensor Of(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 }

@@ -53,26 +53,17 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
             Conv2d(preset.FullyConnected, preset.FullyConnected, 1));
     }
 
-    private volatile bool channelsLast;
-    private readonly Lock layoutLock = new();
+    private readonly ChannelsLast layout = new();
 
-    /// <summary>Switches the convolutions before fc6 to channels-last order for scoring (<see cref="ChannelsLast"/>); once, thread-safe.</summary>
-    public void UseChannelsLast()
-    {
-        lock (layoutLock)
-        {
-            if (channelsLast) return;
-            ChannelsLast.Store(features);
-            channelsLast = true;
-        }
-    }
+    /// <summary>Switches the convolutions before fc6 to channels-last order for scoring (<see cref="ChannelsLast"/>).</summary>
+    public void UseChannelsLast() => layout.Apply(features);
 
     /// <summary>
     /// The convolutional features before fc6 ([N, FeatureChannels, h, w]), always in the default order: fc6 and fc7
     /// (and the fine-tuning baseline's copies of them) take their input that way even when the features run
     /// channels-last.
     /// </summary>
-    public Tensor Convolutional(Tensor images) => features.call(channelsLast ? ChannelsLast.Of(images) : images).contiguous();
+    public Tensor Convolutional(Tensor images) => features.call(layout.Order(images)).contiguous();
 
     /// <summary>fc7 features, [N, FullyConnected, ceil(H/stride), ceil(W/stride)].</summary>
     public override Tensor forward(Tensor images)

@@ -43,36 +43,26 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
     public IEnumerable<Parameter> ConditioningParameters => conditioning.parameters();
     public IEnumerable<Parameter> SegmentationParameters => segmentation.parameters();
 
-    private volatile bool channelsLast;
-    private readonly Lock layoutLock = new();
-
     /// <summary>
     /// Switches both branches' feature convolutions to channels-last order for scoring (<see cref="ChannelsLast"/>);
-    /// a conversion to bf16 afterwards keeps the order. Silos score with one cached network from several grains at
-    /// once: the weights change once, before any caller returns, so no forward pass reads a weight being replaced.
+    /// a conversion to bf16 afterwards keeps the order.
     /// </summary>
     public void UseChannelsLast()
     {
-        lock (layoutLock)
-        {
-            if (channelsLast) return;
-            ChannelsLast.Store(conditioning.Features);
-            segmentation.UseChannelsLast();
-            channelsLast = true;
-        }
+        conditioning.UseChannelsLast();
+        segmentation.UseChannelsLast();
     }
 
     public override Tensor forward(Tensor query, Tensor supports)
     {
         using var scope = NewDisposeScope();
-        if (channelsLast) supports = ChannelsLast.Of(supports);             // the trunk orders the query itself
         var parameters = conditioning.call(supports);                       // [k, C+1]
         var features = segmentation.call(query);                            // [1, C, h, w]
         var channels = features.shape[1];
         var w = parameters.narrow(1, 0, channels).reshape(-1, channels, 1, 1);
         var b = parameters.select(1, channels);
         // One 1x1 convolution per support: the k classifiers share the query's features (computed once).
-        var coarse = functional.conv2d(features, w, b).contiguous();        // [1, k, h, w], in the default order whatever the features
+        var coarse = functional.conv2d(features, w, b);                     // [1, k, h, w]
         var logits = functional.interpolate(coarse, [query.shape[2], query.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
         return logits.squeeze(0).MoveToOuterDisposeScope();
     }
@@ -83,9 +73,7 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
         private readonly AdaptiveAvgPool2d avgpool;
         private readonly Sequential classifier;
         private readonly WeightHashing hashing;
-
-        /// <summary>The VGG/AlexNet convolutions the supports go through.</summary>
-        public Sequential Features => features;
+        private readonly ChannelsLast layout = new();
 
         public ConditioningBranch(OslsmPreset preset, ulong hashSeed, Generator generator) : base(nameof(ConditioningBranch))
         {
@@ -96,10 +84,12 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
             RegisterComponents();
         }
 
+        public void UseChannelsLast() => layout.Apply(features);
+
         public override Tensor forward(Tensor supports)
         {
             using var scope = NewDisposeScope();
-            var x = avgpool.call(features.call(supports)).flatten(1);
+            var x = avgpool.call(features.call(layout.Order(supports))).flatten(1);
             return hashing.call(classifier.call(x)).MoveToOuterDisposeScope();
         }
     }

@@ -126,10 +126,14 @@ def read_mask(path):
         return np.asarray(image)
 
 
-def image_tensor(path, size, keep=None):
-    """[3, size, size]: bilinear resize, ImageNet normalisation; zero where keep (if given) is not 1."""
+def read_rgb(path):
     with Image.open(path) as image:
-        rgb = np.asarray(image.convert("RGB").resize((size, size), Image.BILINEAR), dtype=np.float32)
+        return image.convert("RGB")
+
+
+def image_tensor(image, size, keep=None):
+    """[3, size, size]: bilinear resize, ImageNet normalisation; zero where keep (if given) is not 1."""
+    rgb = np.asarray(image.resize((size, size), Image.BILINEAR), dtype=np.float32)
     x = (torch.from_numpy(rgb / np.float32(255)).permute(2, 0, 1) - MEAN) / STD
     return x if keep is None else x * torch.from_numpy(keep == 1)
 
@@ -145,10 +149,10 @@ def binary(mask, class_id, size):
 
 def run_episode(model, e):
     class_id = e["classId"]
-    with Image.open(e["query"]) as image:
-        height, width = image.height, image.width
-    query = image_tensor(e["query"], e["querySize"]).unsqueeze(0)
-    supports = torch.stack([image_tensor(s["image"], e["supportSize"], binary(read_mask(s["mask"]), class_id, e["supportSize"]))
+    query_image = read_rgb(e["query"])
+    height, width = query_image.height, query_image.width
+    query = image_tensor(query_image, e["querySize"]).unsqueeze(0)
+    supports = torch.stack([image_tensor(read_rgb(s["image"]), e["supportSize"], binary(read_mask(s["mask"]), class_id, e["supportSize"]))
                             for s in e["supports"]])
     logits = model(query, supports)
     full = F.interpolate(logits.unsqueeze(0), size=(height, width), mode="bilinear", align_corners=False).squeeze(0)
