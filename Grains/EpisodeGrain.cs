@@ -6,19 +6,19 @@ using SegCluster.Storage;
 namespace SegCluster.Grains;
 
 /// <summary>
-/// Scores one batch of episodes with one method, on a worker thread of whichever silo Orleans placed it on, and
+/// Scores one batch of episodes with one method, on a torch worker of whichever silo Orleans placed it on, and
 /// stores the batch under its key in one transaction. A retried call (the caller's silo died, a timeout) returns
 /// the stored result, so nothing is counted twice.
 /// </summary>
-public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, DataCatalogCache data, SolverFactory solvers) : Grain, IEpisodeGrain
+public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, DataCatalogCache data, SolverFactory solvers, TorchWorkers workers)
+    : Grain, IEpisodeGrain
 {
     public async Task<EpisodeBatchResult> ScoreAsync(EpisodeBatchRequest request)
     {
         var key = new BatchKey(request.Config.RunId, request.Fold, request.Method, request.Shots, request.Batch);
         if (await results.ReadBatchAsync(key) is { } stored) return ToResult(stored, fromStore: true);
 
-        var row = await Task.Factory.StartNew(() => Score(request, key), CancellationToken.None,
-            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var row = await workers.RunAsync(() => Score(request, key));
         if (!await results.SaveBatchAsync(row))
             row = await results.ReadBatchAsync(key) ?? row;   // stored meanwhile by a concurrent retry
         return ToResult(row, fromStore: false);
@@ -26,7 +26,6 @@ public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, D
 
     private BatchRow Score(EpisodeBatchRequest request, BatchKey key)
     {
-        Learning.TorchRuntime.ApplyToCurrentThread();
         var split = data.Split(request.Config, request.Fold);
         var solver = solvers.Create(request.Method, request.Config, request.Fold, request.Checkpoint);
         var episodes = request.Episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();

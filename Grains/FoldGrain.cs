@@ -9,7 +9,7 @@ using SegCluster.Storage;
 namespace SegCluster.Grains;
 
 /// <summary>
-/// Trains one fold on a device slot of its silo (a dedicated thread: TorchSharp dispose scopes are per thread),
+/// Trains one fold on a device slot of its silo (on one of the silo's torch workers: TorchSharp dispose scopes are per thread),
 /// streaming progress back through a channel so no grain turn ever blocks, then fans its test episodes out to
 /// episode grains across the cluster. Its state is persisted; when its silo dies, the next status call re-activates
 /// it elsewhere and it resumes from its newest good checkpoint.
@@ -21,6 +21,7 @@ public sealed class FoldGrain(
     ResultsStore results,
     DeviceSlots slots,
     DataCatalogCache data,
+    TorchWorkers workers,
     IOptions<SiloSettings> settings,
     ILogger<FoldGrain> logger) : Grain, IFoldGrain
 {
@@ -161,15 +162,11 @@ public sealed class FoldGrain(
         // checkpoints means no point is lost when a silo dies with reports still queued.
         trainer.RecordedUpTo = await results.ReadLatestCheckpointIterationAsync(config.RunId, fold, network, cancel);
         var clock = Stopwatch.StartNew();
-        var training = Task.Factory.StartNew(() =>
+        var training = workers.RunAsync(() =>
         {
-            try
-            {
-                Learning.TorchRuntime.ApplyToCurrentThread();
-                return trainer.Run(new ChannelProgress(events.Writer), cancel);
-            }
+            try { return trainer.Run(new ChannelProgress(events.Writer), cancel); }
             finally { events.Writer.TryComplete(); }
-        }, cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        });
 
         live = Status() with
         {

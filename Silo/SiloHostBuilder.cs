@@ -38,6 +38,7 @@ public static class SiloHostBuilder
         builder.Services.AddSingleton<DataCatalogCache>();
         builder.Services.AddSingleton<ModelCache>();
         builder.Services.AddSingleton<SolverFactory>();
+        builder.Services.AddSingleton<TorchWorkers>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DeviceSlotRegistration>();
         builder.Services.AddPlacementDirector<DeviceSlotPlacement, DeviceSlotPlacementDirector>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);

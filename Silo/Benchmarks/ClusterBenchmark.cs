@@ -59,10 +59,12 @@ public static class ClusterBenchmark
             // Passes alternate between the cluster and this process (silos idle meanwhile), so that drift in the shared
             // machine's speed falls on both sides; the overhead is the median of the paired ratios.
             var passes = new List<(Pass Cluster, Pass InProcess)>();
+            TorchRuntime.Configure(1);   // this process's scoring as each silo's: --torch-threads 1
             await using (var cluster = await StartAsync(settings.ScoringSilos, database, root, cancel))
             {
                 await RunSecondsAsync(cluster.Client, trained, cancel);
                 var checkpoint = (await store.ReadCheckpointsAsync(trained.RunId, cancel)).Where(c => c.Network == "oslsm").MaxBy(c => c.Iteration)!.Path;
+                using var inProcessScorer = new InProcessScorer(timed, split, checkpoint);
                 // Untimed passes under their own run ids warm every silo (data catalog scanned, checkpoint loaded, code
                 // compiled), and as many untimed passes warm this process: both sides are timed in the same steady state,
                 // whatever ran in this process before (in a full `bench`, thousands of episodes of table2).
@@ -71,7 +73,7 @@ public static class ClusterBenchmark
                     var config = timed with { RunId = $"bench-scoring-{(pass < 0 ? "warm" : "")}{Math.Abs(pass).ToString(CultureInfo.InvariantCulture)}" };
                     await store.CreateRunAsync(config.RunId, "{}", "bench", "{}", [(0, config.Iterations)], cancel);
                     var throughGrains = await ClusterScoringAsync(cluster, config, batches, checkpoint, cancel);
-                    var inProcess = InProcessScoring(timed, split, batches, checkpoint);
+                    var inProcess = await inProcessScorer.ScoreAsync(batches, cancel);
                     if (pass < 0) continue;
                     log($"cluster: scoring pass {pass}: {throughGrains.Wall:F2} s through grains ({throughGrains.Solver:F2} s in the solver, " +
                         $"{throughGrains.Cpu:F2} CPU s in the silos), {inProcess.Wall:F2} s in one process ({inProcess.Solver:F2} s in the solver, " +
@@ -189,32 +191,41 @@ public static class ClusterBenchmark
         return self.TotalProcessorTime.TotalSeconds;
     }
 
-    /// <summary>The same batches scored here by as many worker threads as batches in flight, one torch thread each.</summary>
-    private static Pass InProcessScoring(RunConfig config, FoldSplit split, IReadOnlyList<EpisodeSpec[]> batches, string checkpoint)
+    /// <summary>
+    /// Scores the batches in this process the way a silo does, minus Orleans and PostgreSQL: on <see cref="TorchWorkers"/>
+    /// kept across passes, with as many batches in flight as a fold grain sends, one model loaded once.
+    /// </summary>
+    private sealed class InProcessScorer(RunConfig config, FoldSplit split, string checkpoint) : IDisposable
     {
-        var images = split.Test.ToDictionary(i => i.Id);
-        using var models = new ModelCache();
-        var solvers = new SolverFactory(models);
-        // Warm as the silos are: the checkpoint loaded and one batch scored before the timing.
-        EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint),
-            [.. batches[0].Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images);
-        TorchRuntime.Configure(1);   // as each silo: --torch-threads 1
-        var next = -1;
-        var episodeSeconds = new double[batches.Count];
-        var cpu = ProcessCpuSeconds();
-        var clock = Stopwatch.StartNew();
-        var threads = Enumerable.Range(0, FoldPlan.ParallelBatches).Select(_ => new Thread(() =>
+        private readonly Dictionary<string, AnnotatedImage> images = split.Test.ToDictionary(i => i.Id);
+        private readonly ModelCache models = new();
+        private readonly TorchWorkers workers = new();
+
+        public async Task<Pass> ScoreAsync(IReadOnlyList<EpisodeSpec[]> batches, CancellationToken cancel)
         {
-            TorchRuntime.ApplyToCurrentThread();
-            int batch;
-            while ((batch = Interlocked.Increment(ref next)) < batches.Count)
+            var solvers = new SolverFactory(models);
+            using var gate = new SemaphoreSlim(FoldPlan.ParallelBatches);
+            var cpu = ProcessCpuSeconds();
+            var clock = Stopwatch.StartNew();
+            var episodeSeconds = await Task.WhenAll(batches.Select(async episodes =>
             {
-                var episodes = batches[batch].Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
-                episodeSeconds[batch] = EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint), episodes, images).Seconds.Sum();
-            }
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
-        return new Pass(clock.Elapsed.TotalSeconds, episodeSeconds.Sum(), ProcessCpuSeconds() - cpu);
+                await gate.WaitAsync(cancel);
+                try
+                {
+                    return await workers.RunAsync(() => Evaluate(episodes));
+                }
+                finally { gate.Release(); }
+            }));
+            return new Pass(clock.Elapsed.TotalSeconds, episodeSeconds.Sum(), ProcessCpuSeconds() - cpu);
+
+            double Evaluate(EpisodeSpec[] episodes) => EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint),
+                [.. episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images).Seconds.Sum();
+        }
+
+        public void Dispose()
+        {
+            workers.Dispose();
+            models.Dispose();
+        }
     }
 }
