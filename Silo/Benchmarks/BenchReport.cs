@@ -122,7 +122,7 @@ public static class BenchReport
             var s = cluster.GetProperty("settings");
             md.Append($"## cluster\n\n{I(s, "episodes")} episodes (tiny preset, {I(s, "imageSize")} pixels) sent in batches of {I(s, "batchSize")} to episode grains on " +
                       $"{I(s, "scoringSilos")} silos: {D(cluster, "clusterScoringSeconds", "0.00")} s, against {D(cluster, "inProcessScoringSeconds", "0.00")} s for " +
-                      $"the same batches in one process with the same concurrency (medians of {I(s, "passes")} alternating passes" +
+                      $"the same batches in one process on the same kind of torch worker threads, as many in flight (medians of {I(s, "passes")} alternating passes" +
                       (s.TryGetProperty("warmPasses", out var warm) ? $", after {warm.GetInt32()} untimed passes on each side" : "") + "): overhead " +
                       $"{D(cluster, "scoringOverhead", "0.00")} (goal <= 1.10). The solver's own time summed over the episodes: " +
                       $"{D(cluster, "clusterEpisodeSeconds", "0.00")} s in the silos, {D(cluster, "inProcessEpisodeSeconds", "0.00")} s in one process. " +
