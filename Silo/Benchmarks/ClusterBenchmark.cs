@@ -147,25 +147,33 @@ public static class ClusterBenchmark
     private sealed record Pass(double Wall, double Solver, double Cpu);
 
     /// <summary>The batches sent to episode grains with a fold grain's concurrency, timed until the last is stored.</summary>
-    private static async Task<Pass> ClusterScoringAsync(Cluster cluster, RunConfig config, IReadOnlyList<EpisodeSpec[]> batches,
-        string checkpoint, CancellationToken cancel)
+    private static Task<Pass> ClusterScoringAsync(Cluster cluster, RunConfig config, IReadOnlyList<EpisodeSpec[]> batches,
+        string checkpoint, CancellationToken cancel) =>
+        ScoringPassAsync(batches, () => cluster.CpuSeconds, async (episodes, batch) =>
+        {
+            var result = await cluster.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/0/oslsm/1/{batch}")
+                .ScoreAsync(new EpisodeBatchRequest(config, 0, "oslsm", 1, batch, checkpoint, episodes));
+            if (result.FromStore) throw new InvalidOperationException("a timed batch was already stored");
+            return result.EpisodeSeconds.Sum();
+        }, cancel);
+
+    /// <summary>
+    /// One timed scoring pass, the same on both sides: every batch given to <paramref name="score"/> (which returns the
+    /// solver's seconds summed over its episodes) with as many in flight as a fold grain sends.
+    /// </summary>
+    private static async Task<Pass> ScoringPassAsync(IReadOnlyList<EpisodeSpec[]> batches, Func<double> cpuSeconds,
+        Func<EpisodeSpec[], int, Task<double>> score, CancellationToken cancel)
     {
         using var gate = new SemaphoreSlim(FoldPlan.ParallelBatches);
-        var cpu = cluster.CpuSeconds;
+        var cpu = cpuSeconds();
         var clock = Stopwatch.StartNew();
         var episodeSeconds = await Task.WhenAll(batches.Select(async (episodes, batch) =>
         {
             await gate.WaitAsync(cancel);
-            try
-            {
-                var result = await cluster.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/0/oslsm/1/{batch}")
-                    .ScoreAsync(new EpisodeBatchRequest(config, 0, "oslsm", 1, batch, checkpoint, episodes));
-                if (result.FromStore) throw new InvalidOperationException("a timed batch was already stored");
-                return result.EpisodeSeconds.Sum();
-            }
+            try { return await score(episodes, batch); }
             finally { gate.Release(); }
         }));
-        return new Pass(clock.Elapsed.TotalSeconds, episodeSeconds.Sum(), cluster.CpuSeconds - cpu);
+        return new Pass(clock.Elapsed.TotalSeconds, episodeSeconds.Sum(), cpuSeconds() - cpu);
     }
 
     /// <summary>A training run: wall seconds, and the CPU seconds of the silo processes (no solver time: Solver is 0).</summary>
@@ -201,25 +209,12 @@ public static class ClusterBenchmark
         private readonly ModelCache models = new();
         private readonly TorchWorkers workers = new();
 
-        public async Task<Pass> ScoreAsync(IReadOnlyList<EpisodeSpec[]> batches, CancellationToken cancel)
+        public Task<Pass> ScoreAsync(IReadOnlyList<EpisodeSpec[]> batches, CancellationToken cancel)
         {
             var solvers = new SolverFactory(models);
-            using var gate = new SemaphoreSlim(FoldPlan.ParallelBatches);
-            var cpu = ProcessCpuSeconds();
-            var clock = Stopwatch.StartNew();
-            var episodeSeconds = await Task.WhenAll(batches.Select(async episodes =>
-            {
-                await gate.WaitAsync(cancel);
-                try
-                {
-                    return await workers.RunAsync(() => Evaluate(episodes));
-                }
-                finally { gate.Release(); }
-            }));
-            return new Pass(clock.Elapsed.TotalSeconds, episodeSeconds.Sum(), ProcessCpuSeconds() - cpu);
-
-            double Evaluate(EpisodeSpec[] episodes) => EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint),
-                [.. episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images).Seconds.Sum();
+            return ScoringPassAsync(batches, ProcessCpuSeconds, (episodes, _) => workers.RunAsync(() =>
+                EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint),
+                    [.. episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images).Seconds.Sum()), cancel);
         }
 
         public void Dispose()
