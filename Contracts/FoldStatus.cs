@@ -14,7 +14,8 @@ public sealed record FoldStatus(
     [property: Id(8)] int BatchesTotal,
     [property: Id(9)] string? Silo,
     [property: Id(10)] string? Device,
-    [property: Id(11)] string? Error)
+    [property: Id(11)] string? Error,
+    [property: Id(12)] string? TrainingDevice = null)   // where the training tensors are: "cpu", "cuda:0 (NVIDIA H200)" 
 {
     public bool IsFinished => State is "done" or "failed" or "cancelled";
 }

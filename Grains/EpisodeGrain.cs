@@ -1,5 +1,6 @@
 using SegCluster.Contracts;
 using SegCluster.Learning.Data;
+using SegCluster.Learning.Devices;
 using SegCluster.Learning.Evaluation;
 using SegCluster.Storage;
 
@@ -37,7 +38,7 @@ public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, D
             g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative), g.Sum(s => s.Counts.TrueNegative)))
             .ToList();
         var samples = evaluation.Samples.Select(s => new GallerySampleRow(s.Episode.ClassId, s.Episode.QueryId, s.Episode.SupportIds, s.Iou, s.Png)).ToList();
-        return new BatchRow(key, classes, [.. evaluation.Seconds], silo.SiloAddress.ToParsableString(), samples);
+        return new BatchRow(key, classes, [.. evaluation.Seconds], silo.SiloAddress.ToParsableString(), samples, TorchDevices.Describe(solver.Device));
     }
 
     private static EpisodeBatchResult ToResult(BatchRow row, bool fromStore) => new(

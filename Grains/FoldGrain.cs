@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SegCluster.Contracts;
+using SegCluster.Learning.Devices;
 using SegCluster.Learning.Training;
 using SegCluster.Storage;
 
@@ -155,8 +156,10 @@ public sealed class FoldGrain(
     {
         var fold = state.State.Fold;
         var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var trainer = FoldPlan.Trainer(network, config, split, new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold, network)));
+        var trainer = FoldPlan.Trainer(network, config, split, new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold, network)),
+            DeviceSlot.Parse(device!).Device);
         trainer.CheckpointWritten = written => events.Writer.TryWrite(written);
+        trainer.Started = ranOn => events.Writer.TryWrite(new TrainingDevice(ranOn));
         trainer.CorruptCheckpoint = message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message);
         // A checkpoint's record follows its progress points through the channel: resuming only from recorded
         // checkpoints means no point is lost when a silo dies with reports still queued.
@@ -182,6 +185,10 @@ public sealed class FoldGrain(
                     live = live with { Iteration = p.Iteration, Iterations = p.Iterations, Loss = p.Loss, IterationsPerSecond = p.IterationsPerSecond,
                         SecondsRemaining = p.EstimatedRemaining.TotalSeconds };
                     await results.AddTrainingPointAsync(config.RunId, fold, network, p.Iteration, p.Loss, p.IterationsPerSecond);
+                    await WriteFoldRowAsync(live);
+                    break;
+                case TrainingDevice ranOn:
+                    live = live with { TrainingDevice = ranOn.Description };
                     await WriteFoldRowAsync(live);
                     break;
                 case CheckpointInfo written:
@@ -237,7 +244,10 @@ public sealed class FoldGrain(
 
     private Task WriteFoldRowAsync(FoldStatus status) => results.UpdateFoldAsync(state.State.Config!.RunId, new FoldRow(
         status.Fold, status.State, status.State, status.Silo, status.Device, status.Iteration, status.Iterations,
-        state.State.TrainSeconds > 0 ? state.State.TrainSeconds : null, status.Error));
+        state.State.TrainSeconds > 0 ? state.State.TrainSeconds : null, status.Error, status.TrainingDevice));
+
+    /// <summary>Where the training thread's tensors are, reported once a network is built.</summary>
+    private sealed record TrainingDevice(string Description);
 
     /// <summary>Forwards the training thread's progress reports into the grain's channel.</summary>
     private sealed class ChannelProgress(ChannelWriter<object> writer) : IProgress<TrainingProgress>

@@ -3,6 +3,7 @@ using SegCluster.Learning;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
+using static TorchSharp.torch;
 
 namespace SegCluster.Grains;
 
@@ -26,15 +27,15 @@ public static class FoldPlan
         _ => $"training-{network}",
     };
 
-    /// <summary>A network's trainer: the OSLSM settings, with the baselines' own iteration counts.</summary>
-    public static FoldNetworkTrainer Trainer(string network, RunConfig config, FoldSplit split, CheckpointStore store)
+    /// <summary>A network's trainer on the device: the OSLSM settings, with the baselines' own iteration counts.</summary>
+    public static FoldNetworkTrainer Trainer(string network, RunConfig config, FoldSplit split, CheckpointStore store, Device device)
     {
         var training = Training(config, split.Fold);
         return network switch
         {
-            "oslsm" => new FoldTrainer(split, training, store),
-            "base-classifier" => new BaseClassifierTrainer(split, training with { Iterations = config.BaseIterations }, store),
-            "siamese" => new SiameseTrainingRun(split, training with { Iterations = config.SiameseIterations }, store),
+            "oslsm" => new FoldTrainer(split, training, store, device),
+            "base-classifier" => new BaseClassifierTrainer(split, training with { Iterations = config.BaseIterations }, store, device),
+            "siamese" => new SiameseTrainingRun(split, training with { Iterations = config.SiameseIterations }, store, device),
             _ => throw new ArgumentException($"unknown network '{network}'"),
         };
     }

@@ -10,13 +10,14 @@ public sealed class ModelCache : IDisposable
     private readonly ConcurrentDictionary<string, Lazy<torch.nn.Module>> networks = new();
 
     /// <summary>
-    /// The network of a checkpoint: built by <paramref name="create"/>, loaded, switched to eval mode and converted to
-    /// <paramref name="type"/> once per (checkpoint, type).
+    /// The network of a checkpoint: built by <paramref name="create"/> on <paramref name="device"/>, loaded, switched to
+    /// eval mode and converted to <paramref name="type"/> once per (checkpoint, type, device).
     /// </summary>
-    public T Get<T>(string checkpoint, Func<T> create, torch.ScalarType type = torch.ScalarType.Float32) where T : torch.nn.Module =>
-        (T)networks.GetOrAdd($"{checkpoint}|{type}", _ => new Lazy<torch.nn.Module>(() =>
+    public T Get<T>(string checkpoint, torch.Device device, Func<torch.Device, T> create, torch.ScalarType type = torch.ScalarType.Float32)
+        where T : torch.nn.Module =>
+        (T)networks.GetOrAdd($"{checkpoint}|{type}|{device}", _ => new Lazy<torch.nn.Module>(() =>
         {
-            var network = create();
+            var network = create(device);
             CheckpointFile.LoadModel(checkpoint, network);
             network.eval();
             if (type != torch.ScalarType.Float32) network.to(type);

@@ -1,13 +1,18 @@
+using Microsoft.Extensions.Options;
 using SegCluster.Contracts;
+using SegCluster.Learning.Devices;
 using SegCluster.Learning.Evaluation;
 using SegCluster.Learning.Evaluation.Baselines;
 using SegCluster.Learning.Models;
+using static TorchSharp.torch;
 
 namespace SegCluster.Grains;
 
 /// <summary>The methods a run can evaluate, by name, built from the fold's trained checkpoint where they need one.</summary>
-public sealed class SolverFactory(ModelCache models)
+public sealed class SolverFactory(ModelCache models, IOptions<SiloSettings> settings)
 {
+    private readonly Device device = DeviceSlot.Parse(settings.Value.ResolvedScoringDevice).Device;
+
     /// <summary>The methods of the paper's Table 1 implemented so far (what `reproduce` runs).</summary>
     public static readonly IReadOnlyList<string> PaperMethods = ["oslsm", "1-nn", "logreg", "finetune", "siamese", "co-segmentation"];
 
@@ -35,10 +40,11 @@ public sealed class SolverFactory(ModelCache models)
     };
 
     /// <param name="checkpoint">The checkpoint of the network the method reads (<see cref="FoldGrain"/> picks it by <see cref="NetworkOf"/>).</param>
+    /// <remarks>Networks are loaded onto the silo's scoring device (<see cref="SiloSettings.ScoringDevice"/>).</remarks>
     public IEpisodeSolver Create(string method, RunConfig config, int fold, string checkpoint) => Create(method, config,
-        () => models.Get(checkpoint, () => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold), InferencePrecision.ScalarTypeOf(config.InferencePrecision)),
-        () => models.Get(checkpoint, () => new PixelClassifierNetwork(Preset(config), config.Seed + (ulong)fold)),
-        () => models.Get(checkpoint, () => new SiameseNetwork(Preset(config), config.Seed + (ulong)fold)));
+        () => models.Get(checkpoint, device, d => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold, d), InferencePrecision.ScalarTypeOf(config.InferencePrecision)),
+        () => models.Get(checkpoint, device, d => new PixelClassifierNetwork(Preset(config), config.Seed + (ulong)fold, d)),
+        () => models.Get(checkpoint, device, d => new SiameseNetwork(Preset(config), config.Seed + (ulong)fold, d)));
 
     /// <summary>
     /// A method's solver over the network it reads (asked for only when the method needs it). OSLSM runs in the type

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using SegCluster.Grains;
 using SegCluster.Learning;
+using SegCluster.Learning.Devices;
 using SegCluster.Storage;
 
 namespace SegCluster.Silo;
@@ -18,8 +19,11 @@ public static class SiloHostBuilder
 
     public sealed record Endpoints(string Name, int SiloPort, int GatewayPort, string? AdvertisedAddress, bool FastFailureDetection = false);
 
+    /// <exception cref="ArgumentException">A device slot is malformed or names a device torch cannot use here (checked before
+    /// anything joins the cluster).</exception>
     public static IHost Build(string connectionString, Endpoints endpoints, SiloSettings siloOptions, string[]? configArgs = null)
     {
+        CheckDevices(siloOptions);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = configArgs ?? [],
@@ -29,6 +33,7 @@ public static class SiloHostBuilder
         builder.Services.Configure<SiloSettings>(o =>
         {
             o.Devices = siloOptions.Devices;
+            o.ScoringDevice = siloOptions.ScoringDevice;
             o.TorchThreads = siloOptions.TorchThreads;
             o.CheckpointRoot = siloOptions.CheckpointRoot;
             o.DataRoots = siloOptions.DataRoots;
@@ -81,5 +86,21 @@ public static class SiloHostBuilder
             });
         });
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Refuses, in one line, a slot that is malformed or whose device this process's libtorch cannot reach (CPU-only
+    /// build, no driver, too few GPUs); with a usable CUDA device, turns libtorch's deterministic switches on.
+    /// </summary>
+    private static void CheckDevices(SiloSettings settings)
+    {
+        var slots = new List<DeviceSlot>();
+        foreach (var (text, role) in settings.Devices.Select(d => (d, "device slot")).Append((settings.ResolvedScoringDevice, "scoring device")))
+        {
+            if (!DeviceSlot.TryParse(text, out var slot, out var error)) throw new ArgumentException($"{role}: {error}");
+            if (TorchDevices.Unavailable(slot) is { } reason) throw new ArgumentException($"{role} {slot} cannot be used: {reason}");
+            slots.Add(slot);
+        }
+        if (slots.Any(s => s.IsCuda)) TorchDevices.UseDeterministicCuda();
     }
 }

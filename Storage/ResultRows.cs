@@ -6,9 +6,12 @@ public sealed record BatchKey(string RunId, int Fold, string Method, int Shots, 
 /// <summary>Confusion sums of one class within a batch.</summary>
 public sealed record ClassCountsRow(int ClassId, int Episodes, long TruePositive, long FalsePositive, long FalseNegative, long TrueNegative);
 
-/// <summary>A scored batch: per-class sums, per-episode seconds, and the gallery samples it rendered (batch 0 only).</summary>
+/// <summary>
+/// A scored batch: per-class sums, per-episode seconds, the gallery samples it rendered (batch 0 only), and the device
+/// its tensors were on.
+/// </summary>
 public sealed record BatchRow(BatchKey Key, IReadOnlyList<ClassCountsRow> Classes, IReadOnlyList<double> EpisodeSeconds, string? Silo,
-    IReadOnlyList<GallerySampleRow>? Samples = null);
+    IReadOnlyList<GallerySampleRow>? Samples = null, string? Device = null);
 
 /// <summary>One rendered episode for the gallery: which images, its IoU, and the PNG.</summary>
 public sealed record GallerySampleRow(int ClassId, string QueryId, IReadOnlyList<string> SupportIds, double Iou, byte[] Png);
@@ -29,9 +32,12 @@ public sealed record TrainingPointRow(int Fold, string Network, int Iteration, d
 /// <summary>A written checkpoint.</summary>
 public sealed record CheckpointRow(int Fold, string Network, int Iteration, string Path, string Sha256, long Bytes, DateTime CreatedAt);
 
-/// <summary>A fold's row in the folds table.</summary>
+/// <summary>A fold's row in the folds table: <c>Device</c> is the slot it claimed, <c>TrainingDevice</c> where its tensors were.</summary>
 public sealed record FoldRow(int Fold, string Status, string Phase, string? Silo, string? Device, int Iteration, int Iterations,
-    double? TrainSeconds, string? Error);
+    double? TrainSeconds, string? Error, string? TrainingDevice = null);
+
+/// <summary>How many of a run's batches were scored on a device.</summary>
+public sealed record ScoringDeviceRow(string Device, int Batches);
 
 /// <summary>Summed counts of one (fold, method, shots, class) over all stored batches.</summary>
 public sealed record ClassTotalsRow(int Fold, string Method, int Shots, int ClassId, int Episodes, long TruePositive, long FalsePositive,

@@ -62,14 +62,15 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
 
     public Task UpdateFoldAsync(string runId, FoldRow fold, CancellationToken cancellationToken = default) => ExecuteAsync("""
         UPDATE folds SET status = @status, phase = @phase, silo = @silo, device = @device, iteration = @iteration,
-               train_seconds = @train_seconds, error = @error,
+               train_seconds = @train_seconds, error = @error, training_device = COALESCE(@training_device, training_device),
                started_at = COALESCE(started_at, CASE WHEN @status <> 'queued' THEN now() END),
                finished_at = CASE WHEN @status IN ('done', 'failed', 'cancelled') THEN now() ELSE NULL END
          WHERE run_id = @run AND fold = @fold
         """, cancellationToken,
         ("run", runId), ("fold", fold.Fold), ("status", fold.Status), ("phase", fold.Phase), ("silo", (object?)fold.Silo ?? DBNull.Value),
         ("device", (object?)fold.Device ?? DBNull.Value), ("iteration", fold.Iteration),
-        ("train_seconds", (object?)fold.TrainSeconds ?? DBNull.Value), ("error", (object?)fold.Error ?? DBNull.Value));
+        ("train_seconds", (object?)fold.TrainSeconds ?? DBNull.Value), ("error", (object?)fold.Error ?? DBNull.Value),
+        ("training_device", (object?)fold.TrainingDevice ?? DBNull.Value));
 
     /// <summary>A training curve point of one of the fold's networks ("oslsm" or "base-classifier").</summary>
     public Task AddTrainingPointAsync(string runId, int fold, string network, int iteration, double loss, double iterationsPerSecond,
@@ -95,8 +96,8 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO episode_batches (run_id, fold, method, shots, batch, episodes, episode_seconds, silo)
-            VALUES (@run, @fold, @method, @shots, @batch, @episodes, @seconds, @silo)
+            INSERT INTO episode_batches (run_id, fold, method, shots, batch, episodes, episode_seconds, silo, device)
+            VALUES (@run, @fold, @method, @shots, @batch, @episodes, @seconds, @silo, @device)
             ON CONFLICT DO NOTHING
             """, connection, transaction))
         {
@@ -104,6 +105,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
             insert.Parameters.AddWithValue("episodes", batch.EpisodeSeconds.Count);
             insert.Parameters.AddWithValue("seconds", batch.EpisodeSeconds.ToArray());
             insert.Parameters.AddWithValue("silo", (object?)batch.Silo ?? DBNull.Value);
+            insert.Parameters.AddWithValue("device", (object?)batch.Device ?? DBNull.Value);
             if (await insert.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);
@@ -152,9 +154,9 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
     {
         await using var connection = await OpenAsync(cancellationToken);
         double[] seconds;
-        string? silo;
+        string? silo, device;
         await using (var batch = new NpgsqlCommand("""
-            SELECT episode_seconds, silo FROM episode_batches
+            SELECT episode_seconds, silo, device FROM episode_batches
              WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND batch = @batch
             """, connection))
         {
@@ -163,6 +165,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
             if (!await reader.ReadAsync(cancellationToken)) return null;
             seconds = reader.GetFieldValue<double[]>(0);
             silo = reader.IsDBNull(1) ? null : reader.GetString(1);
+            device = reader.IsDBNull(2) ? null : reader.GetString(2);
         }
         var classes = new List<ClassCountsRow>();
         await using (var counts = new NpgsqlCommand("""
@@ -175,13 +178,18 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
             while (await reader.ReadAsync(cancellationToken))
                 classes.Add(new ClassCountsRow(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
         }
-        return new BatchRow(key, classes, seconds, silo);
+        return new BatchRow(key, classes, seconds, silo, Device: device);
     }
 
     public Task<IReadOnlyList<FoldRow>> ReadFoldsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
-        SELECT fold, status, phase, silo, device, iteration, iterations, train_seconds, error FROM folds WHERE run_id = @run ORDER BY fold
+        SELECT fold, status, phase, silo, device, iteration, iterations, train_seconds, error, training_device FROM folds WHERE run_id = @run ORDER BY fold
         """, r => new FoldRow(r.GetInt32(0), r.GetString(1), r.GetString(2), NullableString(r, 3), NullableString(r, 4),
-            r.GetInt32(5), r.GetInt32(6), r.IsDBNull(7) ? null : r.GetDouble(7), NullableString(r, 8)), cancellationToken, ("run", runId));
+            r.GetInt32(5), r.GetInt32(6), r.IsDBNull(7) ? null : r.GetDouble(7), NullableString(r, 8), NullableString(r, 9)), cancellationToken, ("run", runId));
+
+    /// <summary>The devices a run's batches were scored on, with how many batches each.</summary>
+    public Task<IReadOnlyList<ScoringDeviceRow>> ReadScoringDevicesAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT COALESCE(device, 'unrecorded'), count(*)::int FROM episode_batches WHERE run_id = @run GROUP BY 1 ORDER BY 1
+        """, r => new ScoringDeviceRow(r.GetString(0), r.GetInt32(1)), cancellationToken, ("run", runId));
 
     /// <summary>Per (fold, method, shots, class): the summed counts of every stored batch (one aggregate query).</summary>
     public Task<IReadOnlyList<ClassTotalsRow>> ReadClassTotalsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""

@@ -1,19 +1,36 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Data;
 
-/// <summary>Turns images and masks into network inputs (ImageNet mean/std normalisation, as torchvision's VGG expects).</summary>
+/// <summary>
+/// Turns images and masks into network inputs (ImageNet mean/std normalisation, as torchvision's VGG expects).
+/// Decoding and resizing run on the CPU; <see cref="ToDevice"/> uploads the result.
+/// </summary>
 public static class EpisodeTensors
 {
     private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
-    /// <summary>[3, size, size], normalised; pixels outside <paramref name="keep"/> (if given) are zeroed after mean subtraction.</summary>
+    /// <summary>[3, size, size] on the CPU, normalised; pixels outside <paramref name="keep"/> (if given) are zeroed after mean subtraction.</summary>
     public static Tensor Image(Image<Rgb24> image, int size, SegmentationMask? keep = null, int classId = 0) =>
-        tensor(ImageArray(image, size, keep, classId), [3, size, size]);
+        tensor(ImageArray(image, size, keep, classId), [3, size, size], device: CPU);
+
+    /// <summary>
+    /// A CPU tensor on <paramref name="device"/>: itself on the CPU; else copied from pinned memory without waiting,
+    /// so the upload overlaps the host's work (libtorch keeps the pinned block until the copy has run).
+    /// </summary>
+    public static Tensor ToDevice(Tensor host, Device device) =>
+        device.type == DeviceType.CPU ? host : host.pin_memory().to(device, non_blocking: true);
+
+    /// <summary>Managed values as a tensor of <paramref name="shape"/> on <paramref name="device"/>.</summary>
+    public static Tensor ToDevice(float[] values, long[] shape, Device device) => ToDevice(tensor(values, shape, device: CPU), device);
+
+    /// <inheritdoc cref="ToDevice(float[], long[], Device)"/>
+    public static Tensor ToDevice(long[] values, long[] shape, Device device) => ToDevice(tensor(values, shape, device: CPU), device);
 
     /// <summary>The same as a managed array (prepared off the training thread; tensors are made on it).</summary>
     public static float[] ImageArray(Image<Rgb24> image, int size, SegmentationMask? keep = null, int classId = 0)

@@ -1,6 +1,7 @@
 using SegCluster.Learning.Data;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Evaluation;
 
@@ -25,6 +26,9 @@ public interface IEpisodeSolver
 {
     /// <summary>The method's name in tables ("oslsm", "1-nn", ...).</summary>
     string Method { get; }
+
+    /// <summary>The device its tensors are on (the trivial references, which make none, say the CPU).</summary>
+    Device Device { get; }
 
     byte[] Predict(EpisodeInput episode);
 }

@@ -27,6 +27,8 @@ public sealed class OslsmSolver : IEpisodeSolver
 
     public string Method => "oslsm";
 
+    public Device Device => network.Device;
+
     /// <summary>The network it scores with (in the type it runs in).</summary>
     public OslsmNetwork Network => network;
 
@@ -38,14 +40,15 @@ public sealed class OslsmSolver : IEpisodeSolver
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var type = network.parameters().First().dtype;
-        var query = EpisodeTensors.Image(episode.Query, preset.QuerySize).unsqueeze(0).to(type);
-        var supports = stack(episode.Supports.Select(s => EpisodeTensors.Image(s.Image, preset.SupportSize, s.Mask, episode.ClassId))).to(type);
+        var query = EpisodeTensors.ToDevice(EpisodeTensors.Image(episode.Query, preset.QuerySize).unsqueeze(0), network.Device).to(type);
+        var supports = EpisodeTensors.ToDevice(stack(episode.Supports.Select(s => EpisodeTensors.Image(s.Image, preset.SupportSize, s.Mask, episode.ClassId))),
+            network.Device).to(type);
         var logits = network.call(query, supports).to(ScalarType.Float32).unsqueeze(0);   // [1, k, Q, Q]
         var full = nn.functional.interpolate(logits, [episode.Query.Height, episode.Query.Width],
             mode: InterpolationMode.Bilinear, align_corners: false).squeeze(0);      // [k, H, W]
         // sigmoid(x) > t  <=>  x > logit(t): the threshold test without computing the sigmoid.
         using var cut = Math.Log(threshold / (1 - threshold)).ToScalar();
-        var mask = full.gt(cut).any(0).to_type(ScalarType.Byte);
+        var mask = full.gt(cut).any(0).to_type(ScalarType.Byte).cpu();
         return mask.data<byte>().ToArray();
     }
 }

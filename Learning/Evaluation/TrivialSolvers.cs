@@ -1,4 +1,5 @@
 using SegCluster.Learning.Data;
+using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Evaluation;
 
@@ -6,6 +7,8 @@ namespace SegCluster.Learning.Evaluation;
 public sealed class AllForegroundSolver : IEpisodeSolver
 {
     public string Method => "all-foreground";
+
+    public Device Device => CPU;
 
     public byte[] Predict(EpisodeInput episode)
     {
@@ -19,6 +22,8 @@ public sealed class AllForegroundSolver : IEpisodeSolver
 public sealed class SupportMaskSolver : IEpisodeSolver
 {
     public string Method => "copy-support-mask";
+
+    public Device Device => CPU;
 
     public byte[] Predict(EpisodeInput episode)
     {

@@ -15,17 +15,17 @@ public static class BackboneLayers
         preset.Backbone == Backbone.AlexNet ? (1, 4, 6) : (0, 3, 6);
 
     /// <param name="dilate">The stride-8 variant: pool4 and pool5 become identities (keeping the numbering), conv5 dilated by 2.</param>
-    public static Sequential Features(OslsmPreset preset, bool dilate = false)
+    public static Sequential Features(OslsmPreset preset, Device device, bool dilate = false)
     {
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         void Add(Module<Tensor, Tensor> m) => layers.Add((layers.Count.ToString(), m));
         if (preset.Backbone == Backbone.AlexNet)
         {
-            Add(Conv2d(3, 64, 11, stride: 4, padding: 2)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
-            Add(Conv2d(64, 192, 5, padding: 2)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
-            Add(Conv2d(192, 384, 3, padding: 1)); Add(ReLU(inplace: true));
-            Add(Conv2d(384, 256, 3, padding: 1)); Add(ReLU(inplace: true));
-            Add(Conv2d(256, 256, 3, padding: 1)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
+            Add(Conv2d(3, 64, 11, stride: 4, padding: 2, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
+            Add(Conv2d(64, 192, 5, padding: 2, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
+            Add(Conv2d(192, 384, 3, padding: 1, device: device)); Add(ReLU(inplace: true));
+            Add(Conv2d(384, 256, 3, padding: 1, device: device)); Add(ReLU(inplace: true));
+            Add(Conv2d(256, 256, 3, padding: 1, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
             return Sequential(layers);
         }
         var channels = 3L;
@@ -34,7 +34,7 @@ public static class BackboneLayers
             var dilation = dilate && stage == 4 ? 2 : 1;
             foreach (var width in preset.Stages[stage])
             {
-                Add(Conv2d(channels, width, 3, padding: dilation, dilation: dilation));
+                Add(Conv2d(channels, width, 3, padding: dilation, dilation: dilation, device: device));
                 Add(ReLU(inplace: true));
                 channels = width;
             }
@@ -43,19 +43,20 @@ public static class BackboneLayers
         return Sequential(layers);
     }
 
-    public static Sequential Classifier(OslsmPreset preset, Generator generator)
+    /// <param name="dropout">Dropout's generator, on <paramref name="device"/>.</param>
+    public static Sequential Classifier(OslsmPreset preset, Generator dropout, Device device)
     {
-        Module<Tensor, Tensor> Dropout() => new SeededDropout(0.5, generator);
+        Module<Tensor, Tensor> Dropout() => new SeededDropout(0.5, dropout);
         var flat = (long)preset.FeatureChannels * preset.PooledSide * preset.PooledSide;
         var fc = preset.FullyConnected;
         return preset.Backbone == Backbone.AlexNet
             ? Sequential(
-                ("0", Dropout()), ("1", Linear(flat, fc)), ("2", ReLU(inplace: true)),
-                ("3", Dropout()), ("4", Linear(fc, fc)), ("5", ReLU(inplace: true)),
-                ("6", Linear(fc, preset.ClassifierOutputs)))
+                ("0", Dropout()), ("1", Linear(flat, fc, device: device)), ("2", ReLU(inplace: true)),
+                ("3", Dropout()), ("4", Linear(fc, fc, device: device)), ("5", ReLU(inplace: true)),
+                ("6", Linear(fc, preset.ClassifierOutputs, device: device)))
             : Sequential(
-                ("0", Linear(flat, fc)), ("1", ReLU(inplace: true)), ("2", Dropout()),
-                ("3", Linear(fc, fc)), ("4", ReLU(inplace: true)), ("5", Dropout()),
-                ("6", Linear(fc, preset.ClassifierOutputs)));
+                ("0", Linear(flat, fc, device: device)), ("1", ReLU(inplace: true)), ("2", Dropout()),
+                ("3", Linear(fc, fc, device: device)), ("4", ReLU(inplace: true)), ("5", Dropout()),
+                ("6", Linear(fc, preset.ClassifierOutputs, device: device)));
     }
 }

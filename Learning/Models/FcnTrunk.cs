@@ -16,13 +16,14 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     private readonly Conv2d fc7;
     private readonly SeededDropout drop7;
 
-    public FcnTrunk(OslsmPreset preset, Generator generator) : base(nameof(FcnTrunk))
+    /// <param name="dropout">Dropout's generator, on <paramref name="device"/>.</param>
+    public FcnTrunk(OslsmPreset preset, Generator dropout, Device device) : base(nameof(FcnTrunk))
     {
         this.preset = preset;
-        features = BackboneLayers.Features(preset, dilate: preset.Dilated);
-        (fc6, fc7) = FullyConnected(preset);
-        drop6 = new SeededDropout(0.5, generator);
-        drop7 = new SeededDropout(0.5, generator);
+        features = BackboneLayers.Features(preset, device, dilate: preset.Dilated);
+        (fc6, fc7) = FullyConnected(preset, device);
+        drop6 = new SeededDropout(0.5, dropout);
+        drop7 = new SeededDropout(0.5, dropout);
         RegisterComponents();
     }
 
@@ -31,7 +32,7 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     /// <summary>Fresh copies of fc6 and fc7 with their current weights (the fine-tuning baseline trains them per episode).</summary>
     public (Conv2d Fc6, Conv2d Fc7) CopyFullyConnected()
     {
-        var (copy6, copy7) = FullyConnected(preset);
+        var (copy6, copy7) = FullyConnected(preset, fc6.weight!.device);
         using (no_grad())
         {
             copy6.weight!.copy_(fc6.weight!);
@@ -46,11 +47,11 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     /// fc6/fc7 as convolutions (FCN). Padding keeps a ceil(H/stride) map instead of Caffe's pad-100-and-crop;
     /// the dilated variant dilates fc6 by 4 (Yu and Koltun's front end).
     /// </summary>
-    private static (Conv2d Fc6, Conv2d Fc7) FullyConnected(OslsmPreset preset)
+    private static (Conv2d Fc6, Conv2d Fc7) FullyConnected(OslsmPreset preset, Device device)
     {
         var dilation = preset.Dilated ? 4 : 1;
-        return (Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: dilation * (preset.Fc6Kernel / 2), dilation: dilation),
-            Conv2d(preset.FullyConnected, preset.FullyConnected, 1));
+        return (Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: dilation * (preset.Fc6Kernel / 2), dilation: dilation, device: device),
+            Conv2d(preset.FullyConnected, preset.FullyConnected, 1, device: device));
     }
 
     private readonly ChannelsLast layout = new();

@@ -15,29 +15,26 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
     private readonly ConditioningBranch conditioning;
     private readonly FcnTrunk segmentation;
 
-    private readonly Generator generator;
-
     public OslsmPreset Preset { get; }
 
+    /// <summary>The device its parameters live on; inputs are made there.</summary>
+    public Device Device { get; }
+
+    public NetworkGenerators Generators { get; }
+
     /// <summary>
-    /// A network whose every random choice flows from <paramref name="seed"/>: the weight hashing, the initial
-    /// weights (PyTorch's default distributions, drawn from the network's own generator) and dropout.
+    /// A network on <paramref name="device"/> whose every random choice flows from <paramref name="seed"/>: the weight
+    /// hashing, the initial weights (PyTorch's default distributions, drawn from the network's own generator) and dropout.
     /// </summary>
-    public OslsmNetwork(OslsmPreset preset, ulong seed) : base(nameof(OslsmNetwork))
+    public OslsmNetwork(OslsmPreset preset, ulong seed, Device device) : base(nameof(OslsmNetwork))
     {
         Preset = preset;
-        generator = SeededInitialisation.Create(seed);
-        conditioning = new ConditioningBranch(preset, seed, generator);
-        segmentation = new FcnTrunk(preset, generator);
+        Device = device;
+        Generators = new NetworkGenerators(seed, "torch-generator", device);
+        conditioning = new ConditioningBranch(preset, seed, Generators.Dropout, device);
+        segmentation = new FcnTrunk(preset, Generators.Dropout, device);
         RegisterComponents();
-        SeededInitialisation.Apply(this, generator);
-    }
-
-    /// <summary>The generator's state (dropout masks to come), saved in checkpoints.</summary>
-    public byte[] GeneratorState
-    {
-        get => SeededInitialisation.GetState(generator);
-        set => SeededInitialisation.SetState(generator, value);
+        SeededInitialisation.Apply(this, Generators.Initialisation);
     }
 
     public IEnumerable<Parameter> ConditioningParameters => conditioning.parameters();
@@ -75,12 +72,12 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
         private readonly WeightHashing hashing;
         private readonly ChannelsLast layout = new();
 
-        public ConditioningBranch(OslsmPreset preset, ulong hashSeed, Generator generator) : base(nameof(ConditioningBranch))
+        public ConditioningBranch(OslsmPreset preset, ulong hashSeed, Generator dropout, Device device) : base(nameof(ConditioningBranch))
         {
-            features = BackboneLayers.Features(preset);
+            features = BackboneLayers.Features(preset, device);
             avgpool = AdaptiveAvgPool2d([preset.PooledSide, preset.PooledSide]);
-            classifier = BackboneLayers.Classifier(preset, generator);
-            hashing = new WeightHashing(preset.ClassifierOutputs, preset.FullyConnected + 1, hashSeed);
+            classifier = BackboneLayers.Classifier(preset, dropout, device);
+            hashing = new WeightHashing(preset.ClassifierOutputs, preset.FullyConnected + 1, hashSeed, device);
             RegisterComponents();
         }
 

@@ -34,7 +34,7 @@ public sealed class OslsmOptimizer : nn.Module
         var all = this.groups.SelectMany(g => g.Parameters).ToArray();
         first = all.Select(p => zeros_like(p).detach()).ToArray();
         second = adam ? all.Select(p => zeros_like(p).detach()).ToArray() : [];
-        step = zeros(1, dtype: float64);
+        step = zeros(1, dtype: float64, device: CPU);   // a host-side counter: reading it never waits for a GPU
         for (var i = 0; i < all.Length; i++)
         {
             register_buffer($"first.{i}", first[i]);

@@ -1,3 +1,4 @@
+using SegCluster.Learning.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,7 +38,7 @@ public sealed class OslsmTrainer : IDisposable
             (network.ConditioningParameters, options.LearningRate * options.ConditioningLearningRateMultiplier));
     }
 
-    /// <summary>One step. <paramref name="target"/> holds 1 (class), 0 (background) or 255 (void) per query pixel.</summary>
+    /// <summary>One step on query and support on the network's device. <paramref name="target"/> holds 1 (class), 0 (background) or 255 (void) per query pixel.</summary>
     /// <returns>The loss before the update.</returns>
     public float Step(Tensor query, Tensor support, byte[] target)
     {
@@ -47,8 +48,8 @@ public sealed class OslsmTrainer : IDisposable
         var logits = network.call(query.unsqueeze(0), support.unsqueeze(0)).squeeze(0);
         // Targets and weights as tensors, not scalar comparisons: implicit Scalars in a hot loop can be finalised
         // by the GC while libtorch still reads them.
-        var weight = tensor(target.Select(t => t == 255 ? 0f : 1f).ToArray()).reshape(logits.shape);
-        var labels = tensor(target.Select(t => t == 1 ? 1f : 0f).ToArray()).reshape(logits.shape);
+        var weight = EpisodeTensors.ToDevice(target.Select(t => t == 255 ? 0f : 1f).ToArray(), logits.shape, network.Device);
+        var labels = EpisodeTensors.ToDevice(target.Select(t => t == 1 ? 1f : 0f).ToArray(), logits.shape, network.Device);
         var loss = nn.functional.binary_cross_entropy_with_logits(logits, labels, weight, reduction: nn.Reduction.Sum);
         if (!options.SumLoss) { var pixels = weight.sum(); loss = loss.div(pixels.maximum(ones_like(pixels))); }
         loss.backward();

@@ -17,24 +17,22 @@ public sealed class PixelClassifierNetwork : Module<Tensor, Tensor>, ISeededNetw
 
     private readonly FcnTrunk segmentation;
     private readonly Conv2d score;
-    private readonly Generator generator;
-
     public OslsmPreset Preset { get; }
 
-    public PixelClassifierNetwork(OslsmPreset preset, ulong seed) : base(nameof(PixelClassifierNetwork))
+    /// <summary>The device its parameters live on; inputs are made there.</summary>
+    public Device Device { get; }
+
+    public NetworkGenerators Generators { get; }
+
+    public PixelClassifierNetwork(OslsmPreset preset, ulong seed, Device device) : base(nameof(PixelClassifierNetwork))
     {
         Preset = preset;
-        generator = SeededInitialisation.Create(seed, "base-classifier");
-        segmentation = new FcnTrunk(preset, generator);
-        score = Conv2d(preset.FullyConnected, Classes, 1);
+        Device = device;
+        Generators = new NetworkGenerators(seed, "base-classifier", device);
+        segmentation = new FcnTrunk(preset, Generators.Dropout, device);
+        score = Conv2d(preset.FullyConnected, Classes, 1, device: device);
         RegisterComponents();
-        SeededInitialisation.Apply(this, generator);
-    }
-
-    public byte[] GeneratorState
-    {
-        get => SeededInitialisation.GetState(generator);
-        set => SeededInitialisation.SetState(generator, value);
+        SeededInitialisation.Apply(this, Generators.Initialisation);
     }
 
     /// <summary>Dense fc7 features, [N, FullyConnected, h, w] at the trunk's stride.</summary>

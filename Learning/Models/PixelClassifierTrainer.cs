@@ -1,3 +1,4 @@
+using SegCluster.Learning.Data;
 using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Models;
@@ -22,18 +23,18 @@ public sealed class PixelClassifierTrainer : IDisposable
         Optimizer = new OslsmOptimizer(options.Optimizer, options.Momentum, (network.parameters(), options.LearningRate));
     }
 
-    /// <summary>One step on an image [3,S,S] and its labels (0..15, 255 void) per pixel; returns the loss before the update.</summary>
+    /// <summary>One step on an image [3,S,S] on the network's device and its labels (0..15, 255 void) per pixel; returns the loss before the update.</summary>
     public float Step(Tensor image, byte[] labels)
     {
         using var scope = NewDisposeScope();
         network.train();
         Optimizer.ZeroGrad();
         var logits = network.call(image.unsqueeze(0));                                  // [1, 16, S, S]
-        var target = tensor(labels.Select(l => (long)l).ToArray()).reshape(1, image.shape[1], image.shape[2]);
+        var target = EpisodeTensors.ToDevice(labels.Select(l => (long)l).ToArray(), [1, image.shape[1], image.shape[2]], network.Device);
         var loss = nn.functional.cross_entropy(logits, target, ignore_index: Ignore, reduction: nn.Reduction.Sum);
         if (!options.SumLoss)
         {
-            var pixels = tensor(labels.Count(l => l != Ignore), ScalarType.Float32);
+            var pixels = tensor((float)labels.Count(l => l != Ignore), device: network.Device);
             loss = loss.div(pixels.maximum(ones_like(pixels)));
         }
         loss.backward();

@@ -4,10 +4,60 @@ using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Models;
 
-/// <summary>A network whose random state (initial weights, dropout) comes from its own generator, saved in checkpoints.</summary>
+/// <summary>A network whose random state (initial weights, dropout) comes from its own generators, saved in checkpoints.</summary>
 public interface ISeededNetwork
 {
-    byte[] GeneratorState { get; set; }
+    NetworkGenerators Generators { get; }
+}
+
+/// <summary>
+/// A network's two generators. Initial weights are drawn on the CPU from the seed, whatever the device, so a network
+/// starts from the same weights on every device. Dropout draws on the network's device: on the CPU from the very
+/// generator that drew the weights (as every release before devices did, so CPU runs are unchanged), on a GPU from a
+/// generator of that GPU seeded from the same seed.
+/// </summary>
+public sealed class NetworkGenerators
+{
+    private readonly ulong seed;
+    private readonly string purpose;
+
+    public NetworkGenerators(ulong seed, string purpose, Device device)
+    {
+        this.seed = seed;
+        this.purpose = purpose;
+        Initialisation = SeededInitialisation.Create(seed, purpose);
+        Dropout = device.type == DeviceType.CPU ? Initialisation : new Generator((ulong)DropoutSeed(0), device);
+    }
+
+    /// <summary>On the CPU; draws the initial weights.</summary>
+    public Generator Initialisation { get; }
+
+    /// <summary>On the network's device; draws dropout masks.</summary>
+    public Generator Dropout { get; }
+
+    /// <summary>The device type dropout's state belongs to ("cpu", "cuda"), saved beside it.</summary>
+    public string DropoutDevice => Dropout.device.type.ToString().ToLowerInvariant();
+
+    /// <summary>Dropout's state (masks to come), saved in checkpoints.</summary>
+    public byte[] DropoutState
+    {
+        get => SeededInitialisation.GetState(Dropout);
+        set => SeededInitialisation.SetState(Dropout, value);
+    }
+
+    /// <summary>
+    /// Restores dropout's state saved after <paramref name="iteration"/>. A state of another device type (a fold
+    /// checkpointed on a GPU, resumed on a CPU) cannot be carried over: dropout is then seeded from the seed and the
+    /// iteration, so a resume is still reproducible, if not the same stream as the uninterrupted run.
+    /// </summary>
+    public void Restore(byte[] state, string savedOn, int iteration)
+    {
+        if (savedOn == DropoutDevice) DropoutState = state;
+        else Dropout.manual_seed(DropoutSeed(iteration));
+    }
+
+    private long DropoutSeed(int iteration) =>
+        (long)(SeededRandom.Derive(seed, $"{purpose}-dropout-after-{iteration}").NextUInt64() & long.MaxValue);
 }
 
 /// <summary>Seeded initialisation shared by the networks, so every random choice flows from a run's seed.</summary>
@@ -15,7 +65,7 @@ public static class SeededInitialisation
 {
     /// <summary>
     /// PyTorch's default initialisation (weights and biases uniform in +-1/sqrt(fan_in), what kaiming_uniform with
-    /// a = sqrt(5) gives), drawn in parameter order from the network's generator.
+    /// a = sqrt(5) gives), drawn in parameter order from the network's CPU generator and copied to its device.
     /// </summary>
     public static void Apply(nn.Module network, Generator generator)
     {
@@ -30,8 +80,8 @@ public static class SeededInitialisation
             using var width = (2.0 / Math.Sqrt(fanIn)).ToScalar();
             using var offset = (-1.0 / Math.Sqrt(fanIn)).ToScalar();
             using var one = 1.0.ToScalar();   // explicit alpha: TorchSharp's default would be an implicit Scalar
-            weight.copy_(rand(weight.shape, generator: generator).mul(width).add(offset, alpha: one));
-            bias?.copy_(rand(bias.shape, generator: generator).mul(width).add(offset, alpha: one));
+            weight.copy_(rand(weight.shape, generator: generator, device: generator.device).mul(width).add(offset, alpha: one));
+            bias?.copy_(rand(bias.shape, generator: generator, device: generator.device).mul(width).add(offset, alpha: one));
         }
     }
 

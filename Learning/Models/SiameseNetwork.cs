@@ -16,27 +16,25 @@ public sealed class SiameseNetwork : Module<Tensor, Tensor>, ISeededNetwork
     private readonly Conv2d embedding;
     private readonly Parameter scale;
     private readonly Parameter offset;
-    private readonly Generator generator;
-
     public OslsmPreset Preset { get; }
 
-    public SiameseNetwork(OslsmPreset preset, ulong seed) : base(nameof(SiameseNetwork))
+    /// <summary>The device its parameters live on; inputs are made there.</summary>
+    public Device Device { get; }
+
+    public NetworkGenerators Generators { get; }
+
+    public SiameseNetwork(OslsmPreset preset, ulong seed, Device device) : base(nameof(SiameseNetwork))
     {
         Preset = preset;
-        generator = SeededInitialisation.Create(seed, "siamese");
-        segmentation = new FcnTrunk(preset, generator);
-        embedding = Conv2d(preset.FullyConnected, Math.Min(preset.FullyConnected, 256), 1);
+        Device = device;
+        Generators = new NetworkGenerators(seed, "siamese", device);
+        segmentation = new FcnTrunk(preset, Generators.Dropout, device);
+        embedding = Conv2d(preset.FullyConnected, Math.Min(preset.FullyConnected, 256), 1, device: device);
         // A cosine in [-1, 1] needs a scale to reach confident logits; start at 5 around an even prior.
-        scale = new Parameter(tensor(5f));
-        offset = new Parameter(tensor(0f));
+        scale = new Parameter(tensor(5f, device: device));
+        offset = new Parameter(tensor(0f, device: device));
         RegisterComponents();
-        SeededInitialisation.Apply(this, generator);
-    }
-
-    public byte[] GeneratorState
-    {
-        get => SeededInitialisation.GetState(generator);
-        set => SeededInitialisation.SetState(generator, value);
+        SeededInitialisation.Apply(this, Generators.Initialisation);
     }
 
     /// <summary>Switches the trunk's feature convolutions to channels-last order for scoring (<see cref="ChannelsLast"/>).</summary>

@@ -23,7 +23,7 @@ public sealed class SiameseTrainer : IDisposable
         Optimizer = new OslsmOptimizer(options.Optimizer, options.Momentum, (network.parameters(), options.LearningRate));
     }
 
-    /// <summary>One step on two images [2,3,S,S] and their masks; labels maps mask values to 16-way labels (255 void).</summary>
+    /// <summary>One step on two images [2,3,S,S] on the network's device and their masks; labels maps mask values to 16-way labels (255 void).</summary>
     public float Step(Tensor images, SegmentationMask first, SegmentationMask second, Func<byte, byte> labels)
     {
         using var scope = NewDisposeScope();
@@ -51,8 +51,8 @@ public sealed class SiameseTrainer : IDisposable
             for (var j = 0; j < b.Length; j++)
                 if (a[i] != PascalClasses.Void && b[j] != PascalClasses.Void)
                     weight[i * b.Length + j] = scaleUp * 0.5f / (same[i * b.Length + j] == 1 ? Math.Max(positives, 1) : Math.Max(negatives, 1));
-        var loss = nn.functional.binary_cross_entropy_with_logits(logits, tensor(same).reshape(logits.shape), tensor(weight).reshape(logits.shape),
-            reduction: nn.Reduction.Sum);
+        var loss = nn.functional.binary_cross_entropy_with_logits(logits, EpisodeTensors.ToDevice(same, logits.shape, network.Device),
+            EpisodeTensors.ToDevice(weight, logits.shape, network.Device), reduction: nn.Reduction.Sum);
         loss.backward();
         Optimizer.Step();
         return loss.item<float>();

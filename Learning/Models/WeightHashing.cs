@@ -12,7 +12,7 @@ public sealed class WeightHashing : nn.Module<Tensor, Tensor>
     private readonly Tensor index;
     private readonly Tensor sign;
 
-    public WeightHashing(int inputs, int outputs, ulong seed) : base(nameof(WeightHashing))
+    public WeightHashing(int inputs, int outputs, ulong seed, Device device) : base(nameof(WeightHashing))
     {
         var random = SeededRandom.Derive(seed, "weight-hashing");
         var hash = new long[outputs];
@@ -22,8 +22,8 @@ public sealed class WeightHashing : nn.Module<Tensor, Tensor>
             hash[j] = random.Next(inputs);
             signs[j] = random.Next(2) == 0 ? -1f : 1f;
         }
-        index = tensor(hash);
-        sign = tensor(signs);
+        index = tensor(hash, device: device);
+        sign = tensor(signs, device: device);
         register_buffer("index", index);
         register_buffer("sign", sign);
     }

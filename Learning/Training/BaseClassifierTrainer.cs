@@ -9,13 +9,14 @@ namespace SegCluster.Learning.Training;
 /// fold's 15 training classes in order, test-class pixels and background 0, void ignored), images drawn uniformly
 /// from the seed. Trained once per fold, checkpointed and resumed like OSLSM.
 /// </summary>
-public sealed class BaseClassifierTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store) : FoldNetworkTrainer(split, config, store)
+public sealed class BaseClassifierTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
+    : FoldNetworkTrainer(split, config, store, device)
 {
     public override string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         if (Split.Train.Count == 0) throw new ArgumentException($"fold {Split.Fold}: D_train has no images");
         var preset = Config.ResolvedPreset;
-        using var network = CreateNetwork(preset, Config);
+        using var network = CreateNetwork(preset, Config, Device);
         using var trainer = new PixelClassifierTrainer(network, Config.Training);
         var (start, random) = Resume(network, trainer.Optimizer, "base-classifier-images");
         var labels = Labels(Split.TrainClasses);
@@ -27,7 +28,7 @@ public sealed class BaseClassifierTrainer(FoldSplit split, FoldTrainingConfig co
             using (var rgb = ImageFiles.ReadRgb(image.Record.ImagePath)) pixels = EpisodeTensors.ImageArray(rgb, size);
             var target = EpisodeTensors.Resized(image.Record.ReadMask(), size, labels);
             using var scope = NewDisposeScope();
-            return (trainer.Step(tensor(pixels, [3, size, size]), target), random.State);
+            return (trainer.Step(EpisodeTensors.ToDevice(pixels, [3, size, size], Device), target), random.State);
         }, progress, cancellationToken);
     }
 
@@ -40,9 +41,9 @@ public sealed class BaseClassifierTrainer(FoldSplit split, FoldTrainingConfig co
         return v => map[v];
     }
 
-    public static PixelClassifierNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config)
+    public static PixelClassifierNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config, Device device)
     {
-        var network = new PixelClassifierNetwork(preset, config.Seed + (ulong)config.Fold);
+        var network = new PixelClassifierNetwork(preset, config.Seed + (ulong)config.Fold, device);
         if (config.ImageNetWeights is not null) ModelWeights.LoadImageNet(network, config.ImageNetWeights);
         return network;
     }

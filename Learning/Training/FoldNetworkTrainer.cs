@@ -1,5 +1,6 @@
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Training;
@@ -7,9 +8,9 @@ namespace SegCluster.Learning.Training;
 /// <summary>
 /// Trains one of a fold's networks (OSLSM, the baselines' base classifier, the Siamese network) on its D_train to
 /// its final checkpoint: resumes from the newest good checkpoint (weights, optimizer, sampler stream), then runs
-/// the shared loop. Synchronous on the calling thread (dispose scopes are per thread).
+/// the shared loop on <paramref name="device"/>. Synchronous on the calling thread (dispose scopes are per thread).
 /// </summary>
-public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store)
+public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
 {
     /// <summary>Called (on the training thread) after each checkpoint is written.</summary>
     public Action<CheckpointInfo>? CheckpointWritten { get; set; }
@@ -26,6 +27,12 @@ public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig con
 
     /// <summary>The iteration the network is trained to.</summary>
     public int Iterations => config.Iterations;
+
+    /// <summary>The device the network trains on.</summary>
+    public Device Device => device;
+
+    /// <summary>Called (on the training thread) once the network is built, with the device its tensors are on.</summary>
+    public Action<string>? Started { get; set; }
 
     protected FoldSplit Split => split;
     protected FoldTrainingConfig Config => config;
@@ -51,10 +58,14 @@ public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig con
 
     /// <summary>The shared loop from <paramref name="start"/>, saving network and optimizer with the run's config.</summary>
     private protected string Train<TModel>(int start, TModel network, OslsmOptimizer optimizer, TrainingLoop.Step step,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) where TModel : nn.Module, ISeededNetwork =>
-        start >= config.Iterations
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) where TModel : nn.Module, ISeededNetwork
+    {
+        if (device.type == DeviceType.CUDA) Devices.TorchDevices.UseDeterministicCuda();
+        Started?.Invoke(Devices.TorchDevices.DescribeModule(network));
+        return start >= config.Iterations
             ? store.PathFor(start)
             : TrainingLoop.Run(start, config.Iterations, config.ProgressEvery, config.CheckpointEvery, store, step,
                 (path, iteration, samplerState) => CheckpointFile.Save(path, network, optimizer, iteration, samplerState, config.ToJson()),
                 CheckpointWritten, progress, cancellationToken);
+    }
 }

@@ -8,12 +8,13 @@ namespace SegCluster.Learning.Training;
 /// Trains OSLSM on one fold's D_train (paper section 4.3): episodes from the paper's sampler, prepared on a
 /// background thread; with the same seed, a resumed run continues bit for bit on CPU.
 /// </summary>
-public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store) : FoldNetworkTrainer(split, config, store)
+public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
+    : FoldNetworkTrainer(split, config, store, device)
 {
     public override string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var preset = Config.ResolvedPreset;
-        using var network = CreateNetwork(preset, Config);
+        using var network = CreateNetwork(preset, Config, Device);
         using var trainer = new OslsmTrainer(network, Config.Training);
         var (start, random) = Resume(network, trainer.Optimizer, "train-episodes");
         using var loader = new EpisodeLoader(new EpisodeSampler(Split.Train, 1, random), Split.Train.ToDictionary(i => i.Id),
@@ -22,16 +23,16 @@ public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, Chec
         {
             var item = loader.Take(cancel);
             using var scope = NewDisposeScope();
-            var query = tensor(item.Query, [3, preset.QuerySize, preset.QuerySize]);
-            var support = tensor(item.Supports, [3, preset.SupportSize, preset.SupportSize]);
+            var query = EpisodeTensors.ToDevice(item.Query, [3, preset.QuerySize, preset.QuerySize], Device);
+            var support = EpisodeTensors.ToDevice(item.Supports, [3, preset.SupportSize, preset.SupportSize], Device);
             return (trainer.Step(query, support, item.Target), item.SamplerStateAfter);
         }, progress, cancellationToken);
     }
 
-    /// <summary>A network initialised from the seed (and ImageNet weights if configured).</summary>
-    public static OslsmNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config)
+    /// <summary>A network on the device, initialised from the seed (and ImageNet weights if configured).</summary>
+    public static OslsmNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config, Device device)
     {
-        var network = new OslsmNetwork(preset, config.Seed + (ulong)config.Fold);
+        var network = new OslsmNetwork(preset, config.Seed + (ulong)config.Fold, device);
         if (config.ImageNetWeights is not null) ModelWeights.LoadImageNet(network, config.ImageNetWeights);
         return network;
     }

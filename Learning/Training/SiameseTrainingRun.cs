@@ -8,12 +8,13 @@ namespace SegCluster.Learning.Training;
 /// Trains the Siamese baseline's network on one fold's D_train: pairs of images sharing a training class, drawn
 /// by the paper's sampler (a query and one support) from the seed; checkpointed and resumed like OSLSM.
 /// </summary>
-public sealed class SiameseTrainingRun(FoldSplit split, FoldTrainingConfig config, CheckpointStore store) : FoldNetworkTrainer(split, config, store)
+public sealed class SiameseTrainingRun(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
+    : FoldNetworkTrainer(split, config, store, device)
 {
     public override string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var preset = Config.ResolvedPreset;
-        using var network = CreateNetwork(preset, Config);
+        using var network = CreateNetwork(preset, Config, Device);
         using var trainer = new SiameseTrainer(network, Config.Training);
         var (start, random) = Resume(network, trainer.Optimizer, "siamese-pairs");
         var sampler = new EpisodeSampler(Split.Train, 1, random);
@@ -29,14 +30,14 @@ public sealed class SiameseTrainingRun(FoldSplit split, FoldTrainingConfig confi
                 using (var rgb = ImageFiles.ReadRgb((i == 0 ? first : second).Record.ImagePath)) pixels[i] = EpisodeTensors.ImageArray(rgb, size);
             var (firstMask, secondMask) = (first.Record.ReadMask(), second.Record.ReadMask());
             using var scope = NewDisposeScope();
-            var batch = tensor(pixels[0].Concat(pixels[1]).ToArray(), [2, 3, size, size]);
+            var batch = EpisodeTensors.ToDevice(pixels[0].Concat(pixels[1]).ToArray(), [2, 3, size, size], Device);
             return (trainer.Step(batch, firstMask, secondMask, labels), random.State);
         }, progress, cancellationToken);
     }
 
-    public static SiameseNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config)
+    public static SiameseNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config, Device device)
     {
-        var network = new SiameseNetwork(preset, config.Seed + (ulong)config.Fold);
+        var network = new SiameseNetwork(preset, config.Seed + (ulong)config.Fold, device);
         if (config.ImageNetWeights is not null) ModelWeights.LoadImageNet(network, config.ImageNetWeights);
         return network;
     }

@@ -211,7 +211,7 @@ public static class ClusterBenchmark
 
         public Task<Pass> ScoreAsync(IReadOnlyList<EpisodeSpec[]> batches, CancellationToken cancel)
         {
-            var solvers = new SolverFactory(models);
+            var solvers = new SolverFactory(models, Microsoft.Extensions.Options.Options.Create(new SiloSettings()));
             return ScoringPassAsync(batches, ProcessCpuSeconds, (episodes, _) => workers.RunAsync(() =>
                 EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint),
                     [.. episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images).Seconds.Sum()), cancel);

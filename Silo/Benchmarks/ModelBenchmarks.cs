@@ -42,8 +42,8 @@ public static class RooflineBenchmark
     {
         TorchRuntime.Configure(settings.Threads);
         var peak = PeakRates.Measure();
-        using var network = new OslsmNetwork(settings.ResolvedPreset, 1);
-        using var bf16 = new OslsmNetwork(settings.ResolvedPreset, 1);
+        using var network = new OslsmNetwork(settings.ResolvedPreset, 1, CPU);
+        using var bf16 = new OslsmNetwork(settings.ResolvedPreset, 1, CPU);
         network.eval();
         bf16.eval();
         bf16.to(ScalarType.BFloat16);
@@ -96,12 +96,12 @@ public static class RooflineBenchmark
             var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
             var config = new FoldTrainingConfig(0, "tiny", QuerySize: size, SupportSize: size, Iterations: quick ? 1000 : 3000, CheckpointEvery: 100_000,
                 ProgressEvery: 100, Seed: 3, Training: TrainingOptions.TinyMeanLoss);
-            var checkpoint = new FoldTrainer(split, config, new CheckpointStore(Path.Combine(root, "checkpoints"))).Run(null, CancellationToken.None);
+            var checkpoint = new FoldTrainer(split, config, new CheckpointStore(Path.Combine(root, "checkpoints")), CPU).Run(null, CancellationToken.None);
             var episodes = new EpisodeSampler(split.Test, 1, SeededRandom.Derive(1, "roofline-bf16")).Take(quick ? 60 : 300).ToList();
             var images = split.Test.ToDictionary(i => i.Id);
             double MeanIou(ScalarType type)
             {
-                using var network = new OslsmNetwork(config.ResolvedPreset, config.Seed);
+                using var network = new OslsmNetwork(config.ResolvedPreset, config.Seed, CPU);
                 CheckpointFile.LoadModel(checkpoint, network);
                 network.to(type);
                 var accumulator = new IouAccumulator();
@@ -131,7 +131,7 @@ public static class MemoryBenchmark
     {
         TorchRuntime.Configure(settings.Threads);
         double baseline, trainingPeak, evaluationPeak;
-        using (var network = new OslsmNetwork(settings.ResolvedPreset, 1))
+        using (var network = new OslsmNetwork(settings.ResolvedPreset, 1, CPU))
         using (var trainer = new OslsmTrainer(network, TrainingOptions.TinyMeanLoss))
         using (var episode = new RandomEpisode(settings.QuerySize, settings.SupportSize))
         using (var fiveSupports = randn([5, 3, settings.SupportSize, settings.SupportSize]))
@@ -150,7 +150,7 @@ public static class MemoryBenchmark
         log($"memory: baseline {baseline:F0} MiB, training step peak {trainingPeak:F0} MiB, 5-shot evaluation peak {evaluationPeak:F0} MiB");
 
         var tiny = OslsmPreset.Tiny with { QuerySize = 128, SupportSize = 64 };
-        using var small = new OslsmNetwork(tiny, 1);
+        using var small = new OslsmNetwork(tiny, 1, CPU);
         using var smallTrainer = new OslsmTrainer(small, TrainingOptions.TinyMeanLoss);
         using var smallEpisode = new RandomEpisode(tiny.QuerySize, tiny.SupportSize);
         for (var i = 0; i < 3; i++) smallTrainer.Step(smallEpisode.Query, smallEpisode.Support, smallEpisode.Target);
@@ -226,7 +226,7 @@ public static class DataBenchmark
                 for (var i = 0; i < episodes; i++) loader.Take(CancellationToken.None);
                 var loaderRate = episodes / clock.Elapsed.TotalSeconds;
 
-                using var network = new OslsmNetwork(settings.ResolvedPreset, 1);
+                using var network = new OslsmNetwork(settings.ResolvedPreset, 1, CPU);
                 using var trainer = new OslsmTrainer(network, TrainingOptions.TinyMeanLoss);
                 var prepared = loader.Take(CancellationToken.None);
                 using var query = tensor(prepared.Query, [3, settings.QuerySize, settings.QuerySize]);

@@ -65,7 +65,7 @@ public static class ParityBenchmark
 
             TorchRuntime.Configure(settings.Threads);
             var preset = OslsmPreset.Named(settings.Preset);
-            using var network = new OslsmNetwork(preset, seed: 1);
+            using var network = new OslsmNetwork(preset, seed: 1, CPU);
             ModelWeights.LoadOslsm(network, weights);
             network.eval();
             var solver = new OslsmSolver(network);

@@ -48,9 +48,9 @@ public static class Table2Benchmark
             var split = FoldSplit.Build(DataCatalog.Scan(data.Sources), 0);
             var images = split.Test.ToDictionary(i => i.Id);
             var preset = OslsmPreset.Named(settings.Preset) with { QuerySize = settings.QuerySize, SupportSize = settings.SupportSize };
-            using var oslsm = new OslsmNetwork(preset, 1);
-            using var baseClassifier = new PixelClassifierNetwork(preset, 1);
-            using var siamese = new SiameseNetwork(preset, 1);
+            using var oslsm = new OslsmNetwork(preset, 1, CPU);
+            using var baseClassifier = new PixelClassifierNetwork(preset, 1, CPU);
+            using var siamese = new SiameseNetwork(preset, 1, CPU);
             foreach (var network in new nn.Module[] { oslsm, baseClassifier, siamese }) network.eval();
             var config = RunConfig.PaperProtocol with { FineTuneIterations = settings.FineTuneIterations };
             var cells = FeatureCells(baseClassifier, preset);

@@ -1,6 +1,7 @@
 using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
+using static TorchSharp.torch;
 
 namespace SegCluster.Grains.Tests;
 
@@ -58,7 +59,7 @@ public sealed class BadInputCorpusTests
             case "foldlist": FoldList.Load(path); break;
             case "config": ReadConfig(path); break;
             case "weights":
-                using (var network = new OslsmNetwork(OslsmPreset.Tiny, 1)) ModelWeights.LoadImageNet(network, path);
+                using (var network = new OslsmNetwork(OslsmPreset.Tiny, 1, CPU)) ModelWeights.LoadImageNet(network, path);
                 break;
             default: throw new InvalidOperationException($"unknown case kind '{kind}'");
         }

@@ -6,6 +6,7 @@ using SegCluster.Learning.Evaluation.Baselines;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using SegCluster.Storage;
+using static TorchSharp.torch;
 
 namespace SegCluster.Grains.Tests;
 
@@ -40,7 +41,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
             var split = FoldSplit.Build(catalog, fold);
             var episodes = FoldPlan.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
             var checkpoint = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, config.RunId, fold)).LatestGood()!;
-            using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
+            using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0, CPU);
             CheckpointFile.LoadModel(checkpoint, network);
             foreach (var (method, solver) in new (string, IEpisodeSolver)[] { ("oslsm", new OslsmSolver(network)), ("all-foreground", new AllForegroundSolver()) })
             {
@@ -215,7 +216,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 2);
         var episodes = FoldPlan.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
         var checkpoint = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, config.RunId, 2, "base-classifier")).LatestGood()!;
-        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
+        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0, CPU);
         Assert.Equal(30, CheckpointFile.LoadModel(checkpoint, network).Iteration);
         network.eval();
         var local = EpisodeEvaluator.Score(new NearestNeighbourSolver(network), episodes, split.Test.ToDictionary(i => i.Id)).Scores

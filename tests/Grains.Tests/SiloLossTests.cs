@@ -1,6 +1,7 @@
 using SegCluster.Contracts;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
+using static TorchSharp.torch;
 
 namespace SegCluster.Grains.Tests;
 
@@ -59,7 +60,7 @@ public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture
     private byte[] FinalWeights(string runId)
     {
         var store = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, runId, 1));
-        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0);
+        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0, CPU);
         Assert.Equal(600, CheckpointFile.LoadModel(store.LatestGood()!, network).Iteration);
         return network.parameters().SelectMany(p => p.bytes.ToArray()).ToArray();
     }

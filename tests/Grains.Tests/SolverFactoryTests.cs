@@ -14,12 +14,12 @@ public sealed class SolverFactoryTests
     {
         var preset = OslsmPreset.Tiny with { QuerySize = 32, SupportSize = 32 };
         var checkpoint = Path.Combine(Directory.CreateTempSubdirectory("segcluster-solver-factory-").FullName, "model.ckpt");
-        using (var trained = new OslsmNetwork(preset, 7))
+        using (var trained = new OslsmNetwork(preset, 7, CPU))
         using (var optimizer = new OslsmOptimizer("adam", 0.9, (trained.parameters(), 1e-3)))
             CheckpointFile.Save(checkpoint, trained, optimizer, 1, [0UL], "{}");
 
         using var models = new ModelCache();
-        var factory = new SolverFactory(models);
+        var factory = new SolverFactory(models, Microsoft.Extensions.Options.Options.Create(new SiloSettings()));
         var config = RunConfig.PaperProtocol with { Preset = "tiny", QuerySize = 32, SupportSize = 32, Seed = 7 };
         OslsmNetwork Network(string? precision) =>
             Assert.IsType<OslsmSolver>(factory.Create("oslsm", config with { InferencePrecision = precision }, 0, checkpoint)).Network;

@@ -97,16 +97,16 @@ public sealed class BaselineTests
         var config = new FoldTrainingConfig(1, "tiny", QuerySize: 64, SupportSize: 64, Iterations: 1200, CheckpointEvery: 600, ProgressEvery: 100,
             Seed: 4, Training: TrainingOptions.TinyMeanLoss);
         var full = Fixtures.TempDirectory();
-        var final = new BaseClassifierTrainer(split, config, new CheckpointStore(full)).Run(null, default);
+        var final = new BaseClassifierTrainer(split, config, new CheckpointStore(full), CPU).Run(null, default);
 
         // Resume: only the iteration-600 checkpoint survives elsewhere; training on reaches the same weights.
         var resumed = Fixtures.TempDirectory();
         var halfway = new CheckpointStore(full).PathFor(600);
         File.Copy(halfway, Path.Combine(resumed, Path.GetFileName(halfway)));
-        var again = new BaseClassifierTrainer(split, config, new CheckpointStore(resumed)).Run(null, default);
+        var again = new BaseClassifierTrainer(split, config, new CheckpointStore(resumed), CPU).Run(null, default);
         Assert.Equal(Weights(config, final), Weights(config, again));
 
-        using var network = new PixelClassifierNetwork(config.ResolvedPreset, config.Seed + 1);
+        using var network = new PixelClassifierNetwork(config.ResolvedPreset, config.Seed + 1, CPU);
         CheckpointFile.LoadModel(final, network);
         var images = split.Test.ToDictionary(i => i.Id);
         double MeanIou(IEpisodeSolver solver, int shots)
@@ -120,8 +120,8 @@ public sealed class BaselineTests
         var nearest = MeanIou(new NearestNeighbourSolver(network), 1);
         var logistic = MeanIou(new LogisticRegressionSolver(network), 1);
         var fineTuned = MeanIou(new FineTuningSolver(network, iterations: 5, learningRate: 1e-2), 1);   // the demo's setting
-        var siameseFinal = new SiameseTrainingRun(split, config, new CheckpointStore(Fixtures.TempDirectory())).Run(null, default);
-        using var siameseNetwork = new SiameseNetwork(config.ResolvedPreset, 0);
+        var siameseFinal = new SiameseTrainingRun(split, config, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
+        using var siameseNetwork = new SiameseNetwork(config.ResolvedPreset, 0, CPU);
         CheckpointFile.LoadModel(siameseFinal, siameseNetwork);
         var siamese = MeanIou(new SiameseSolver(siameseNetwork), 1);
         var coseg = MeanIou(new CosegmentationSolver(network), 5);
@@ -138,7 +138,7 @@ public sealed class BaselineTests
         var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
         var images = split.Test.ToDictionary(i => i.Id);
         var inputs = new EpisodeSampler(split.Test, 1, SeededRandom.Derive(4, "siamese")).Take(4).Select(e => EpisodeEvaluator.Load(e, images)).ToList();
-        using var network = new SiameseNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 3);
+        using var network = new SiameseNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 3, CPU);
         List<byte[]> Masks(SiameseSolver solver) => inputs.Select(solver.Predict).ToList();
 
         // The same seed gives the same cells and masks; the full set is what the solver without sampling compares.
@@ -156,7 +156,7 @@ public sealed class BaselineTests
         var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 2);
         var episode = new EpisodeSampler(split.Test, 5, SeededRandom.Derive(3, "coseg")).Next();
         var input = EpisodeEvaluator.Load(episode, split.Test.ToDictionary(i => i.Id));
-        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48 }, 9);
+        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48 }, 9, CPU);
         var solver = new CosegmentationSolver(network);
         var withMasks = solver.Predict(input);
         var blanked = input with { Supports = input.Supports.Select(s => s with { Mask = s.Mask with { Labels = new byte[s.Mask.Labels.Length] } }).ToList() };
@@ -170,7 +170,7 @@ public sealed class BaselineTests
         var layout = SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 7));
         var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
         var input = EpisodeEvaluator.Load(new EpisodeSampler(split.Test, 1, SeededRandom.Derive(4, "finetune")).Next(), split.Test.ToDictionary(i => i.Id));
-        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48 }, 2);
+        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48 }, 2, CPU);
         var before = network.parameters().Select(p => p.detach().clone()).ToList();
         var solver = new FineTuningSolver(network, iterations: 5, learningRate: 1e-2);
         var first = solver.Predict(input);
@@ -180,7 +180,7 @@ public sealed class BaselineTests
 
     private static byte[] Weights(FoldTrainingConfig config, string checkpoint)
     {
-        using var network = new PixelClassifierNetwork(config.ResolvedPreset, 0);
+        using var network = new PixelClassifierNetwork(config.ResolvedPreset, 0, CPU);
         CheckpointFile.LoadModel(checkpoint, network);
         return network.parameters().SelectMany(p => p.bytes.ToArray()).ToArray();
     }

@@ -2,6 +2,7 @@ using SegCluster.Learning.Data;
 using SegCluster.Learning.Evaluation;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
+using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Tests;
 
@@ -19,11 +20,11 @@ public sealed class FoldTrainingTests
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var straight = new CheckpointStore(Fixtures.TempDirectory());
-        var straightFinal = new FoldTrainer(split, Config(15), straight).Run(null, default);
+        var straightFinal = new FoldTrainer(split, Config(15), straight, CPU).Run(null, default);
 
         var interrupted = new CheckpointStore(Fixtures.TempDirectory());
-        new FoldTrainer(split, Config(10), interrupted).Run(null, default);       // stops after iteration 10
-        var resumedFinal = new FoldTrainer(split, Config(15), interrupted).Run(null, default);
+        new FoldTrainer(split, Config(10), interrupted, CPU).Run(null, default);       // stops after iteration 10
+        var resumedFinal = new FoldTrainer(split, Config(15), interrupted, CPU).Run(null, default);
 
         Assert.Equal(Parameters(straightFinal), Parameters(resumedFinal));
     }
@@ -32,10 +33,10 @@ public sealed class FoldTrainingTests
     public void Resuming_late_continues_bit_for_bit()
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
-        var straightFinal = new FoldTrainer(split, Config(300, 50), new CheckpointStore(Fixtures.TempDirectory())).Run(null, default);
+        var straightFinal = new FoldTrainer(split, Config(300, 50), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
         var interrupted = new CheckpointStore(Fixtures.TempDirectory());
-        new FoldTrainer(split, Config(150, 50), interrupted).Run(null, default);
-        var resumedFinal = new FoldTrainer(split, Config(300, 50), interrupted).Run(null, default);
+        new FoldTrainer(split, Config(150, 50), interrupted, CPU).Run(null, default);
+        var resumedFinal = new FoldTrainer(split, Config(300, 50), interrupted, CPU).Run(null, default);
         Assert.Equal(Parameters(straightFinal), Parameters(resumedFinal));
     }
 
@@ -44,12 +45,12 @@ public sealed class FoldTrainingTests
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var store = new CheckpointStore(Fixtures.TempDirectory());
-        var straightFinal = Parameters(new FoldTrainer(split, Config(15), store).Run(null, default));
+        var straightFinal = Parameters(new FoldTrainer(split, Config(15), store, CPU).Run(null, default));
         Assert.Equal(3, store.Files().Count);
 
         // The caller recorded progress up to iteration 5 only: 10 and 15 are discarded and trained again.
         var reports = new List<TrainingProgress>();
-        var resumed = new FoldTrainer(split, Config(15), store) { RecordedUpTo = 5 };
+        var resumed = new FoldTrainer(split, Config(15), store, CPU) { RecordedUpTo = 5 };
         var resumedFinal = Parameters(resumed.Run(new SyncProgress(reports.Add), default));
         Assert.Equal([10, 15], reports.Select(r => r.Iteration));
         Assert.Equal(straightFinal, resumedFinal);
@@ -60,7 +61,7 @@ public sealed class FoldTrainingTests
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var store = new CheckpointStore(Fixtures.TempDirectory());
-        new FoldTrainer(split, Config(10), store).Run(null, default);
+        new FoldTrainer(split, Config(10), store, CPU).Run(null, default);
         var newest = store.PathFor(10);
         var bytes = File.ReadAllBytes(newest);
         bytes[bytes.Length / 2] ^= 0xFF;
@@ -76,16 +77,16 @@ public sealed class FoldTrainingTests
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var reports = new List<TrainingProgress>();
-        new FoldTrainer(split, Config(10), new CheckpointStore(Fixtures.TempDirectory())).Run(new SyncProgress(reports.Add), default);
+        new FoldTrainer(split, Config(10), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(new SyncProgress(reports.Add), default);
         Assert.Equal([5, 10], reports.Select(r => r.Iteration));
         Assert.All(reports, r => Assert.True(r.IterationsPerSecond > 0 && double.IsFinite(r.Loss)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FoldTrainer(split, Config(0), new CheckpointStore(Fixtures.TempDirectory())).Run(null, default));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FoldTrainer(split, Config(5) with { Fold = 4 }, new CheckpointStore(Fixtures.TempDirectory())).Run(null, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FoldTrainer(split, Config(0), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FoldTrainer(split, Config(5) with { Fold = 4 }, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default));
     }
 
     private static byte[] Parameters(string checkpoint)
     {
-        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 64 }, seed: 0);
+        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 64 }, seed: 0, CPU);
         CheckpointFile.LoadModel(checkpoint, network);
         return network.parameters().SelectMany(p => p.bytes.ToArray()).ToArray();
     }

@@ -29,8 +29,8 @@ public sealed class InferencePrecisionTests
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var preset = OslsmPreset.Tiny with { QuerySize = 64, SupportSize = 48 };
-        using var fp32 = new OslsmNetwork(preset, seed: 4);
-        using var bf16 = new OslsmNetwork(preset, seed: 4);
+        using var fp32 = new OslsmNetwork(preset, seed: 4, CPU);
+        using var bf16 = new OslsmNetwork(preset, seed: 4, CPU);
         fp32.eval();
         bf16.eval();
         bf16.to(ScalarType.BFloat16);

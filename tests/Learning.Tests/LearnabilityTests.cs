@@ -5,6 +5,7 @@ using SegCluster.Learning.Metrics;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace SegCluster.Learning.Tests;
 
@@ -23,10 +24,10 @@ public sealed class LearnabilityTests
         var config = new FoldTrainingConfig(0, "tiny", QuerySize: 64, SupportSize: 64, Iterations: 3000, CheckpointEvery: 5000, ProgressEvery: 100,
             Seed: 3, Training: TrainingOptions.TinyMeanLoss);
         var clock = Stopwatch.StartNew();
-        var final = new FoldTrainer(split, config, new CheckpointStore(Fixtures.TempDirectory())).Run(null, default);
+        var final = new FoldTrainer(split, config, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
         var trainSeconds = clock.Elapsed.TotalSeconds;
 
-        using var network = new OslsmNetwork(config.ResolvedPreset, seed: config.Seed);
+        using var network = new OslsmNetwork(config.ResolvedPreset, seed: config.Seed, CPU);
         CheckpointFile.LoadModel(final, network);
         var episodes = new EpisodeSampler(split.Test, 1, SeededRandom.Derive(1, "test")).Take(300);
         var images = split.Test.ToDictionary(i => i.Id);

@@ -12,7 +12,7 @@ public sealed class OslsmNetworkTests
     [Fact]
     public void K_supports_give_k_logit_maps_at_the_query_size()
     {
-        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1);
+        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1, CPU);
         network.eval();
         using var scope = NewDisposeScope();
         var logits = network.call(randn(1, 3, 100, 120), randn(5, 3, 64, 64));
@@ -22,7 +22,7 @@ public sealed class OslsmNetworkTests
     [Fact]
     public void Channels_last_scoring_moves_only_the_feature_convolutions_keeps_the_logits_and_survives_bf16()
     {
-        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1);
+        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1, CPU);
         network.eval();
         TorchSharp.Modules.Conv2d[] Convolutions(bool features) => network.named_modules()
             .Where(m => m.module is TorchSharp.Modules.Conv2d && m.name.Contains(".features.") == features)
@@ -52,14 +52,14 @@ public sealed class OslsmNetworkTests
     [Fact]
     public void Weight_hashing_is_a_fixed_signed_gather()
     {
-        using var hashing = new WeightHashing(inputs: 10, outputs: 33, seed: 4);
+        using var hashing = new WeightHashing(inputs: 10, outputs: 33, seed: 4, CPU);
         using var scope = NewDisposeScope();
         var input = arange(10, dtype: float32).unsqueeze(0) + 1;
         var output = hashing.call(input).data<float>().ToArray();
         Assert.Equal(33, output.Length);
         Assert.All(output, v => Assert.InRange(Math.Abs(v), 1, 10));
         Assert.Empty(hashing.parameters());
-        using var same = new WeightHashing(10, 33, seed: 4);
+        using var same = new WeightHashing(10, 33, seed: 4, CPU);
         Assert.Equal(output, same.call(input).data<float>().ToArray());
     }
 
@@ -71,7 +71,7 @@ public sealed class OslsmNetworkTests
         var sampler = new EpisodeSampler(split.Train, 1, new SeededRandom(5));
         var byId = split.Train.ToDictionary(i => i.Id);
         var preset = OslsmPreset.Tiny with { QuerySize = 64 };
-        using var network = new OslsmNetwork(preset, seed: 1);
+        using var network = new OslsmNetwork(preset, seed: 1, CPU);
         using var trainer = new OslsmTrainer(network, TrainingOptions.TinyMeanLoss);
 
         var losses = new List<float>();

@@ -21,7 +21,7 @@ public sealed class PyTorchParityTests
         try
         {
             set_num_threads(1);
-            using var network = new OslsmNetwork(OslsmPreset.Named(presetName), seed: 99);
+            using var network = new OslsmNetwork(OslsmPreset.Named(presetName), seed: 99, CPU);
             ModelWeights.LoadOslsm(network, weights);
             network.eval();
             using var scope = NewDisposeScope();
@@ -49,7 +49,7 @@ public sealed class PyTorchParityTests
         var dir = Fixtures.TempDirectory();
         var path = Path.Combine(dir, "imagenet.pth");
         PythonReference.Run("oslsm_reference.py", "imagenet", "tiny", "3", path);
-        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1);
+        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1, CPU);
         ModelWeights.LoadImageNet(network, path);
         var source = ModelWeights.ReadStateDict(path);
         var loaded = network.state_dict();
@@ -65,7 +65,7 @@ public sealed class PyTorchParityTests
         var dir = Fixtures.TempDirectory();
         var path = Path.Combine(dir, "imagenet.pth");
         PythonReference.Run("oslsm_reference.py", "imagenet", "tiny", "3", path);
-        using var network = new OslsmNetwork(OslsmPreset.AlexNet, seed: 1);
+        using var network = new OslsmNetwork(OslsmPreset.AlexNet, seed: 1, CPU);
         var error = Assert.Throws<DataFileException>(() => ModelWeights.LoadImageNet(network, path));
         Assert.Equal(path, error.FilePath);
         Assert.Contains("wrong shape", error.Reason);
@@ -77,7 +77,7 @@ public sealed class PyTorchParityTests
     {
         var path = Path.Combine(Fixtures.TempDirectory(), "notes.pth");
         File.WriteAllText(path, "not a pickle");
-        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1);
+        using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1, CPU);
         Assert.Contains("state dict", Assert.Throws<DataFileException>(() => ModelWeights.LoadOslsm(network, path)).Reason);
     }
 }

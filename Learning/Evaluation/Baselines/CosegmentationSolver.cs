@@ -19,6 +19,8 @@ public sealed class CosegmentationSolver(PixelClassifierNetwork network, int ite
 
     public string Method => "co-segmentation";
 
+    public Device Device => network.Device;
+
     public byte[] Predict(EpisodeInput episode)
     {
         network.UseChannelsLast();   // the scoring layout, switched once
@@ -27,11 +29,11 @@ public sealed class CosegmentationSolver(PixelClassifierNetwork network, int ite
         // Only the images are read: the supports' masks never reach the method.
         var size = network.Preset.QuerySize;
         network.eval();
-        var images = DenseEpisodeFeatures.Images(episode, size);
+        var images = DenseEpisodeFeatures.Images(episode, size, network.Device);
         var features = network.Features(images);                              // [k+1, C, h, w]
         var (height, width) = (features.shape[2], features.shape[3]);
         var cells = LogisticRegressionSolver.Normalise(features.permute(0, 2, 3, 1).reshape(-1, features.shape[1]));
-        var border = BorderCells(features.shape[0], height, width);
+        var border = EpisodeTensors.ToDevice(BorderCells(features.shape[0], height, width), network.Device);
         var foreground = Foreground(cells, border, iterations);
         var query = foreground.narrow(0, 0, height * width);
         return DenseEpisodeFeatures.ToQueryMask(query, height, width, episode.Query.Width, episode.Query.Height);
@@ -49,7 +51,7 @@ public sealed class CosegmentationSolver(PixelClassifierNetwork network, int ite
         using var one = 1.0.ToScalar();
         using var first = 0L.ToScalar();
         using var second = 1L.ToScalar();
-        var assignment = zeros(cells.shape[0], ScalarType.Int64);
+        var assignment = zeros(cells.shape[0], ScalarType.Int64, device: cells.device);
         for (var i = 0; i < iterations; i++)
         {
             assignment = cdist(cells, centres).argmin(1);
@@ -69,7 +71,7 @@ public sealed class CosegmentationSolver(PixelClassifierNetwork network, int ite
         return assignment.eq(foregroundCluster).to_type(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
-    /// <summary>[images*h*w] bool: the cells on each image's outer ring.</summary>
+    /// <summary>[images*h*w] bool on the CPU: the cells on each image's outer ring.</summary>
     public static Tensor BorderCells(long images, long height, long width)
     {
         var ring = new bool[images * height * width];
@@ -77,6 +79,6 @@ public sealed class CosegmentationSolver(PixelClassifierNetwork network, int ite
             for (long y = 0; y < height; y++)
                 for (long x = 0; x < width; x++)
                     ring[(i * height + y) * width + x] = y == 0 || x == 0 || y == height - 1 || x == width - 1;
-        return tensor(ring);
+        return tensor(ring, device: CPU);
     }
 }

@@ -18,30 +18,31 @@ public sealed record DenseEpisodeFeatures(Tensor Query, Tensor Supports, Tensor 
     public static DenseEpisodeFeatures Extract(PixelClassifierNetwork network, EpisodeInput episode)
     {
         network.eval();
-        return Extract(network.Features, network.Preset.QuerySize, episode);
+        return Extract(network.Features, network.Preset.QuerySize, network.Device, episode);
     }
 
     /// <param name="features">Dense features of a batch of images, [N, C, h, w] (the network in eval mode).</param>
     /// <param name="size">The side the images are resized to.</param>
-    public static DenseEpisodeFeatures Extract(Func<Tensor, Tensor> features, int size, EpisodeInput episode)
+    /// <param name="device">The device the features' network is on.</param>
+    public static DenseEpisodeFeatures Extract(Func<Tensor, Tensor> features, int size, Device device, EpisodeInput episode)
     {
         using var noGrad = no_grad();
-        var images = Images(episode, size);
+        var images = Images(episode, size, device);
         var maps = features(images);                                              // [k+1, C, h, w]
         var (channels, height, width) = (maps.shape[1], maps.shape[2], maps.shape[3]);
         var cells = maps.permute(0, 2, 3, 1).reshape(maps.shape[0], height * width, channels);
         // Masks sampled at the cell centres of the (square) feature grid.
         var labels = episode.Supports.SelectMany(s => CellLabels(s.Mask, episode.ClassId, (int)height)).ToArray();
         var valid = labels.Select((l, i) => (l, i)).Where(p => p.l != PascalClasses.Void).Select(p => (long)p.i).ToArray();
-        var index = tensor(valid, ScalarType.Int64);
+        var index = EpisodeTensors.ToDevice(valid, [valid.Length], device);
         var supports = cells.narrow(0, 1, episode.Supports.Count).reshape(-1, channels).index_select(0, index);
-        var supportLabels = tensor(valid.Select(i => (float)labels[i]).ToArray());
+        var supportLabels = EpisodeTensors.ToDevice(valid.Select(i => (float)labels[i]).ToArray(), [valid.Length], device);
         return new DenseEpisodeFeatures(cells[0], supports, supportLabels, height, width);
     }
 
-    /// <summary>The query and then the k supports, resized to size x size and normalised, as one batch [k+1, 3, size, size].</summary>
-    public static Tensor Images(EpisodeInput episode, int size) =>
-        stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size)));
+    /// <summary>The query and then the k supports, resized to size x size and normalised, as one batch [k+1, 3, size, size] on the device.</summary>
+    public static Tensor Images(EpisodeInput episode, int size, Device device) =>
+        EpisodeTensors.ToDevice(stack(episode.Supports.Select(s => s.Image).Prepend(episode.Query).Select(i => EpisodeTensors.Image(i, size))), device);
 
     /// <summary>The mask binarised for the class at the centres of a size x size grid: 1, 0, or 255 (void).</summary>
     public static byte[] CellLabels(SegmentationMask mask, int classId, int size) =>
@@ -68,6 +69,6 @@ public sealed record DenseEpisodeFeatures(Tensor Query, Tensor Supports, Tensor 
         var full = nn.functional.interpolate(foreground.reshape(1, 1, height, width).to_type(ScalarType.Float32), [queryHeight, queryWidth],
             mode: InterpolationMode.Bilinear, align_corners: false);
         using var half = 0.5.ToScalar();
-        return full.gt(half).to_type(ScalarType.Byte).data<byte>().ToArray();
+        return full.gt(half).to_type(ScalarType.Byte).cpu().data<byte>().ToArray();
     }
 }

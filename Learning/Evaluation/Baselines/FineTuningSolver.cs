@@ -18,6 +18,8 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
 {
     public string Method => "finetune";
 
+    public Device Device => network.Device;
+
     public byte[] Predict(EpisodeInput episode)
     {
         network.UseChannelsLast();   // the scoring layout, switched once
@@ -27,15 +29,18 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         Tensor supportFeatures, queryFeatures;
         using (no_grad())
         {
-            var images = DenseEpisodeFeatures.Images(episode, size);
+            var images = DenseEpisodeFeatures.Images(episode, size, network.Device);
             var convolutional = network.Trunk.Convolutional(images);
             queryFeatures = convolutional.narrow(0, 0, 1);
             supportFeatures = convolutional.narrow(0, 1, episode.Supports.Count);
         }
-        var targets = stack(episode.Supports.Select(s => tensor(EpisodeTensors.Binary(s.Mask, episode.ClassId, size).Select(v => (float)v).ToArray(), [size, size])));
-        using var head = new EpisodeHead(network.Trunk, network.Preset.FullyConnected);
-        var mask = targets.ne(tensor((float)PascalClasses.Void)).to_type(ScalarType.Float32);
-        var labels = targets.eq(tensor(1f)).to_type(ScalarType.Float32);
+        var targets = EpisodeTensors.ToDevice(episode.Supports.SelectMany(s => EpisodeTensors.Binary(s.Mask, episode.ClassId, size).Select(v => (float)v)).ToArray(),
+            [episode.Supports.Count, size, size], network.Device);
+        using var head = new EpisodeHead(network.Trunk, network.Preset.FullyConnected, network.Device);
+        using var voidLabel = ((double)PascalClasses.Void).ToScalar();
+        using var classLabel = 1.0.ToScalar();
+        var mask = targets.ne(voidLabel).to_type(ScalarType.Float32);
+        var labels = targets.eq(classLabel).to_type(ScalarType.Float32);
         using var optimizer = new OslsmOptimizer("adam", 0.9, (head.parameters(), learningRate));
         head.train();
         for (var i = 0; i < iterations; i++)
@@ -53,7 +58,8 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         {
             var query = head.call(queryFeatures, size).unsqueeze(0);                           // [1, 1, S, S]
             var full = functional.interpolate(query, [episode.Query.Height, episode.Query.Width], mode: InterpolationMode.Bilinear, align_corners: false);
-            return full.gt(tensor(0f)).to_type(ScalarType.Byte).data<byte>().ToArray();
+            using var zero = 0.0.ToScalar();
+            return full.gt(zero).to_type(ScalarType.Byte).cpu().data<byte>().ToArray();
         }
     }
 
@@ -69,18 +75,18 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         private readonly Tensor runningVariance;
         private readonly Conv2d fc8;
 
-        public EpisodeHead(FcnTrunk trunk, long channels) : base(nameof(EpisodeHead))
+        public EpisodeHead(FcnTrunk trunk, long channels, Device device) : base(nameof(EpisodeHead))
         {
             (fc6, fc7) = trunk.CopyFullyConnected();
             // Batch norm through the functional call with buffers of our own: TorchSharp's BatchNorm2d counts batches
             // with an implicit Scalar that the GC can finalise mid-call (seen failing demo folds).
-            scale = new Parameter(ones(channels));
-            shift = new Parameter(zeros(channels));
-            runningMean = zeros(channels);
-            runningVariance = ones(channels);
+            scale = new Parameter(ones(channels, device: device));
+            shift = new Parameter(zeros(channels, device: device));
+            runningMean = zeros(channels, device: device);
+            runningVariance = ones(channels, device: device);
             register_buffer("running_mean", runningMean);
             register_buffer("running_var", runningVariance);
-            fc8 = Conv2d(channels, 1, 1);
+            fc8 = Conv2d(channels, 1, 1, device: device);
             using (no_grad())
             {
                 fc8.weight!.zero_();

@@ -16,6 +16,8 @@ public sealed class LogisticRegressionSolver(PixelClassifierNetwork network, int
 {
     public string Method => "logreg";
 
+    public Device Device => network.Device;
+
     public byte[] Predict(EpisodeInput episode)
     {
         network.UseChannelsLast();   // the scoring layout, switched once
@@ -51,8 +53,8 @@ public sealed class LogisticRegressionSolver(PixelClassifierNetwork network, int
         var positives = y.sum().clamp_min(one);
         var negatives = y.neg().add(one, one).sum().clamp_min(one);
         var weights = y.mul(half).div(positives).add(y.neg().add(one, one).mul(half).div(negatives), one);   // [n]
-        var w = zeros(x.shape[1]);
-        var b = zeros(1);
+        var w = zeros(x.shape[1], device: x.device);
+        var b = zeros(1, device: x.device);
         var xt = x.t();
         for (var i = 0; i < iterations; i++)
         {

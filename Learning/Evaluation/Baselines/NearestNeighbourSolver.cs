@@ -15,6 +15,8 @@ public sealed class NearestNeighbourSolver(PixelClassifierNetwork network) : IEp
 
     public string Method => "1-nn";
 
+    public Device Device => network.Device;
+
     public byte[] Predict(EpisodeInput episode)
     {
         network.UseChannelsLast();   // the scoring layout, switched once

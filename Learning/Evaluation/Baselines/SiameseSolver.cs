@@ -1,3 +1,4 @@
+using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using static TorchSharp.torch;
 
@@ -26,19 +27,23 @@ public sealed class SiameseSolver : IEpisodeSolver
 
     public string Method => "siamese";
 
+    public Device Device => network.Device;
+
     public byte[] Predict(EpisodeInput episode)
     {
         network.UseChannelsLast();   // the scoring layout, switched once
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         network.eval();
-        var dense = DenseEpisodeFeatures.Extract(images => network.call(images), network.Preset.QuerySize, episode);
+        var dense = DenseEpisodeFeatures.Extract(images => network.call(images), network.Preset.QuerySize, network.Device, episode);
         var count = dense.SupportLabels.shape[0];
         if (count == 0) return new byte[episode.Query.Width * episode.Query.Height];
         var (supports, labels) = (dense.Supports, dense.SupportLabels);
         if (sampler is not null)
         {
-            var kept = randperm(count, generator: sampler).narrow(0, 0, Math.Max(1, (long)Math.Round(supportSampling * count))).sort().Values;
+            // Drawn on the CPU, so the same seed keeps the same cells on every device.
+            var drawn = randperm(count, generator: sampler, device: CPU).narrow(0, 0, Math.Max(1, (long)Math.Round(supportSampling * count))).sort().Values;
+            var kept = EpisodeTensors.ToDevice(drawn, network.Device);
             (supports, labels) = (supports.index_select(0, kept), labels.index_select(0, kept));
         }
         var nearest = network.Similarity(dense.Query, supports).argmax(1);
