@@ -17,6 +17,7 @@ public static class Cli
             LaunchCommand.Create(),
             ReproduceCommand.Create(),
             BenchCommand.Create(),
+            GpuCheckCommand.Create(),
         };
         return root;
     }

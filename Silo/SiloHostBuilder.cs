@@ -97,10 +97,10 @@ public static class SiloHostBuilder
         var slots = new List<DeviceSlot>();
         foreach (var (text, role) in settings.Devices.Select(d => (d, "device slot")).Append((settings.ResolvedScoringDevice, "scoring device")))
         {
-            if (!DeviceSlot.TryParse(text, out var slot, out var error)) throw new ArgumentException($"{role}: {error}");
+            if (!DeviceSlot.TryParse(text, out var slot, out var error)) throw new ArgumentException($"{role} {error}");
             if (TorchDevices.Unavailable(slot) is { } reason) throw new ArgumentException($"{role} {slot} cannot be used: {reason}");
             slots.Add(slot);
         }
-        if (slots.Any(s => s.IsCuda)) TorchDevices.UseDeterministicCuda();
+        if (slots.Any(s => s.IsCuda)) TorchDevices.UseReproducibleCuda();
     }
 }

@@ -18,7 +18,7 @@ public sealed partial record DeviceSlot(string Label, DeviceType Type, int Index
     public Device Device => IsCuda ? new Device(DeviceType.CUDA, Index) : CPU;
 
     public static DeviceSlot Parse(string text) =>
-        TryParse(text, out var slot, out var error) ? slot : throw new FormatException(error);
+        TryParse(text, out var slot, out var error) ? slot : throw new FormatException($"device {error}");
 
     /// <param name="error">Why the text is not a slot, naming it.</param>
     public static bool TryParse(string text, out DeviceSlot slot, out string error)
@@ -27,13 +27,13 @@ public sealed partial record DeviceSlot(string Label, DeviceType Type, int Index
         var match = Grammar().Match(text);
         if (!match.Success)
         {
-            error = $"device slot '{text}' is not cpu, cpu:N or cuda:N (N a device index from 0)";
+            error = $"'{text}' is not cpu, cpu:N or cuda:N (N a device index from 0)";
             return false;
         }
         var type = match.Groups["type"].Value == "cuda" ? DeviceType.CUDA : DeviceType.CPU;
         if (type == DeviceType.CUDA && !match.Groups["index"].Success)
         {
-            error = $"device slot '{text}' names no GPU: write cuda:0, cuda:1, ...";
+            error = $"'{text}' names no GPU: write cuda:0, cuda:1, ...";
             return false;
         }
         var index = match.Groups["index"].Success ? int.Parse(match.Groups["index"].Value, CultureInfo.InvariantCulture) : 0;

@@ -33,22 +33,25 @@ public static class TorchDevices
     public static string DescribeModule(nn.Module module) =>
         module.parameters().FirstOrDefault() is { } p ? Describe(p.device) : "cpu";
 
-    private static int deterministic;
+    private static int reproducible;
 
     /// <summary>
-    /// libtorch's deterministic switches for CUDA work (PyTorch's use_deterministic_algorithms and cudnn.deterministic,
-    /// cudnn.benchmark off; cuBLAS needs its workspace setting before it starts), once per process. The CPU path never
-    /// sets them: its results stay those of earlier releases bit for bit.
+    /// Settings for CUDA work, once per process: libtorch's deterministic switches (PyTorch's
+    /// use_deterministic_algorithms and cudnn.deterministic, cudnn.benchmark off; cuBLAS reads its workspace setting when
+    /// it starts) and float32 arithmetic in convolutions and matrix products (TF32 off), so a GPU run repeats itself and
+    /// computes what the CPU path computes. The CPU path never sets them: its results stay bit for bit as before.
     /// </summary>
-    public static void UseDeterministicCuda()
+    public static void UseReproducibleCuda()
     {
-        if (Interlocked.Exchange(ref deterministic, 1) == 1) return;
+        if (Interlocked.Exchange(ref reproducible, 1) == 1) return;
         // cuBLAS reads it natively with getenv, which Environment.SetEnvironmentVariable does not reach on Linux.
         if (Environment.GetEnvironmentVariable("CUBLAS_WORKSPACE_CONFIG") is null) _ = SetEnv("CUBLAS_WORKSPACE_CONFIG", ":4096:8", 0);
         var context = GlobalContext();
         SetDeterministicAlgorithms(context, true, false);
         SetDeterministicCudnn(context, true);
         SetBenchmarkCudnn(context, false);
+        torch.backends.cuda.matmul.allow_tf32 = false;
+        torch.backends.cudnn.allow_tf32 = false;
     }
 
     /// <summary>Whether libtorch's deterministic-algorithms switch is on in this process.</summary>

@@ -60,7 +60,7 @@ public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig con
     private protected string Train<TModel>(int start, TModel network, OslsmOptimizer optimizer, TrainingLoop.Step step,
         IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) where TModel : nn.Module, ISeededNetwork
     {
-        if (device.type == DeviceType.CUDA) Devices.TorchDevices.UseDeterministicCuda();
+        if (device.type == DeviceType.CUDA) Devices.TorchDevices.UseReproducibleCuda();
         Started?.Invoke(Devices.TorchDevices.DescribeModule(network));
         return start >= config.Iterations
             ? store.PathFor(start)

@@ -26,6 +26,48 @@ public sealed class SiloProcessTests
         Assert.Equal(45.0, description.TorchCheckSum);   // sum of 0..9, computed by libtorch inside the silo process
     }
 
+    [Theory]
+    [InlineData("cuda:0", "device slot cuda:0 cannot be used: this build's libtorch is CPU-only")]
+    [InlineData("gpu0", "device slot 'gpu0' is not cpu, cpu:N or cuda:N")]
+    [InlineData("cuda:", "device slot 'cuda:' is not cpu, cpu:N or cuda:N")]
+    [InlineData("cuda:-1", "device slot 'cuda:-1' is not cpu, cpu:N or cuda:N")]
+    public async Task A_silo_offering_a_device_it_cannot_use_refuses_to_start_before_joining(string slot, string line)
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var (exitCode, output) = await CliProcess.RunAsync(database.ConnectionString,
+            "silo", "--name", "refused", "--port", LoopbackPorts.Free().ToString(), "--gateway", LoopbackPorts.Free().ToString(), "--devices", slot);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(60), $"took {started.Elapsed}");   // no retry loop, no cluster join
+        Assert.StartsWith($"error: {line}", Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.DoesNotContain("   at ", output);
+        Assert.Equal(0L, await CountAsync(database.ConnectionString, "SELECT count(*) FROM OrleansMembershipTable"));
+        Assert.Equal(0L, await CountAsync(database.ConnectionString, "SELECT count(*) FROM device_slots"));
+    }
+
+    [Fact]
+    public async Task Gpu_check_says_in_one_line_that_there_is_no_cuda_device_and_checks_itself_cpu_against_cpu()
+    {
+        var (noCuda, noCudaOutput) = await CliProcess.RunAsync(null, "gpu-check");
+        Assert.Equal(2, noCuda);
+        Assert.Equal("gpu-check: no CUDA device: this build's libtorch is CPU-only (libtorch_cuda.so is not loaded); build with -p:TorchBackend=cuda",
+            noCudaOutput.Trim());
+
+        var json = Path.Combine(Path.GetTempPath(), $"segcluster-gpu-check-{Guid.NewGuid():N}.json");
+        var (self, selfOutput) = await CliProcess.RunAsync(null, "gpu-check", "--devices", "cpu", "--preset", "tiny", "--query-size", "64",
+            "--support-size", "64", "--steps", "3", "--episodes", "2", "--threads", "1", "--json", json);
+        Assert.True(self == 0, selfOutput);
+        using var result = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var device = Assert.Single(result.RootElement.GetProperty("devices").EnumerateArray());
+        // The same code on the same device computes the same numbers: every difference is exactly zero.
+        Assert.Equal(0, device.GetProperty("maxLossRelativeDifference").GetDouble());
+        Assert.Equal(0, device.GetProperty("maxWeightRelativeDifference").GetDouble());
+        Assert.Equal(1, device.GetProperty("maskAgreement").GetDouble());
+        Assert.True(device.GetProperty("checkpointRoundTrip").GetBoolean());
+        Assert.True(result.RootElement.GetProperty("passed").GetBoolean());
+    }
+
     [Fact]
     public void The_cli_and_its_silos_run_without_profile_guided_recompilation()
     {
@@ -94,11 +136,13 @@ public sealed class SiloProcessTests
         Assert.Equal(0L, await CountRunsAsync(database.ConnectionString));
     }
 
-    private static async Task<long> CountRunsAsync(string connectionString)
+    private static Task<long> CountRunsAsync(string connectionString) => CountAsync(connectionString, "SELECT count(*) FROM runs");
+
+    private static async Task<long> CountAsync(string connectionString, string sql)
     {
         await using var connection = new Npgsql.NpgsqlConnection(connectionString);
         await connection.OpenAsync();
-        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM runs", connection);
+        await using var count = new Npgsql.NpgsqlCommand(sql, connection);
         return (long)(await count.ExecuteScalarAsync())!;
     }
 }
