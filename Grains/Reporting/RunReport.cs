@@ -13,10 +13,11 @@ public sealed record MethodMean(string Method, int Shots, int Folds, double Mean
 
 /// <summary>
 /// A run's Table 1 and Table 2, computed from the stored batch sums: per-class IoU = tp/(tp+fp+fn) over all
-/// episodes of the class, meanIoU over the fold's five test classes, FB-IoU, and bootstrap intervals over batches.
+/// episodes of the class, meanIoU over the fold's five test classes, FB-IoU, and bootstrap intervals over batches;
+/// and the devices its folds trained and its batches scored on, as their tensors reported them.
 /// </summary>
 public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IReadOnlyList<FoldScore> Scores, IReadOnlyList<MethodMean> Means,
-    IReadOnlyList<TimingRow> Timings)
+    IReadOnlyList<TimingRow> Timings, IReadOnlyList<ScoringDeviceRow> ScoringDevices)
 {
     /// <summary>Intervals are reproducible: the bootstrap draws from this fixed seed.</summary>
     public const ulong BootstrapSeed = 1;
@@ -26,6 +27,7 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
         var folds = await store.ReadFoldsAsync(runId, cancellationToken);
         var batches = await store.ReadBatchClassCountsAsync(runId, cancellationToken);
         var timings = await store.ReadTimingsAsync(runId, cancellationToken);
+        var scoringDevices = await store.ReadScoringDevicesAsync(runId, cancellationToken);
         var perFold = batches.GroupBy(b => (b.Fold, b.Method, b.Shots)).ToDictionary(g => g.Key, g => ToFoldBatches(g.Key.Fold, g.ToList()));
         var scores = batches.GroupBy(b => (b.Fold, b.Method, b.Shots)).Select(g =>
         {
@@ -42,7 +44,7 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
             var (low, high) = BootstrapInterval.MeanIou([.. g.Select(s => perFold[(s.Fold, s.Method, s.Shots)])], BootstrapSeed);
             return new MethodMean(g.Key.Method, g.Key.Shots, g.Count(), g.Average(s => s.MeanIou), low, high);
         }).ToList();
-        return new RunReport(runId, folds, scores, means, timings);
+        return new RunReport(runId, folds, scores, means, timings, scoringDevices);
     }
 
     public MethodMean? MeanOf(string method, int shots) => Means.FirstOrDefault(m => m.Method == method && m.Shots == shots);

@@ -35,6 +35,7 @@ public static class ReportPrinter
                 classes = FoldSplit.TestClassesOf(f.Fold).Select(PascalClasses.Name),
                 silo = f.Silo,
                 device = f.Device,
+                trainingDevice = f.TrainingDevice,
                 trainSeconds = f.TrainSeconds,
                 results = report.Scores.Where(s => s.Fold == f.Fold).Select(s => new
                 {
@@ -48,6 +49,7 @@ public static class ReportPrinter
                     paperMeanIou = PaperResults.MeanIou(s.Method, s.Shots, s.Fold) / 100,
                 }),
             }),
+            scoringDevices = report.ScoringDevices.Select(d => new { device = d.Device, batches = d.Batches }),
             methods = report.Timings.Select(t => new
             {
                 method = t.Method,

@@ -12,10 +12,10 @@ public sealed class DashboardPagesTests
         await using var database = await TestDatabase.CreateMigratedAsync();
         var store = new ResultsStore(database.ConnectionString);
         await store.CreateRunAsync("shown", """{"Preset":"tiny","Folds":[0],"Shots":[1],"Methods":["oslsm"],"Seed":7}""", "hash", "{}", [(0, 100)]);
-        await store.UpdateFoldAsync("shown", new FoldRow(0, "done", "done", "silo-a", "cpu:0", 100, 100, 12.5, null));
+        await store.UpdateFoldAsync("shown", new FoldRow(0, "done", "done", "silo-a", "cuda:0", 100, 100, 12.5, null, "cuda:0 (Test GPU)"));
         // Fold 0's classes are 1..5: IoU 0.5 for class 1 and 0.25 for class 2, nothing for the others: meanIoU 15.0%.
         await store.SaveBatchAsync(new BatchRow(new BatchKey("shown", 0, "oslsm", 1, 0),
-            [new ClassCountsRow(1, 2, 50, 25, 25, 900), new ClassCountsRow(2, 1, 10, 20, 10, 960)], [0.02, 0.03, 0.04], "silo-b"));
+            [new ClassCountsRow(1, 2, 50, 25, 25, 900), new ClassCountsRow(2, 1, 10, 20, 10, 960)], [0.02, 0.03, 0.04], "silo-b", Device: "cpu"));
         await store.SetRunStatusAsync("shown", "done");
 
         var port = LoopbackPorts.Free();
@@ -29,6 +29,10 @@ public sealed class DashboardPagesTests
 
         var run = await http.GetStringAsync("/runs/shown");
         Assert.Contains("aeroplane 50.0, bicycle 25.0", run);
+        // The slot a fold claimed, where its training tensors were, and where its batches were scored.
+        Assert.Contains("class=\"device\">cuda:0", run);
+        Assert.Contains("ran on cuda:0 (Test GPU)", run);
+        Assert.Contains("Scored on: cpu (1 batches)", run);
         Assert.Contains("33.6", run);        // the paper's fold-0 1-shot figure, labelled beside ours
         Assert.Contains("-18.6", run);       // 15.0 - 33.6
         Assert.Contains("0.0300", await http.GetStringAsync("/runs/shown/table2"));   // median seconds per episode

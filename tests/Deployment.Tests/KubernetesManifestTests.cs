@@ -111,8 +111,8 @@ public sealed class KubernetesManifestTests
         var service = m.Named<V1Service>("segcluster-postgres");
         var key = "ConnectionStrings__" + DatabaseSettings.ConnectionStringName;
         var appContainers = m.PodTemplates().Where(t => !t.Owner.EndsWith("/segcluster-postgres", StringComparison.Ordinal))
-            .SelectMany(t => t.Template.Spec.Containers.Concat(t.Template.Spec.InitContainers ?? [])).ToList();
-        Assert.Equal(5, appContainers.Count);   // migrate job; silo and its init; dashboard and its init
+            .SelectMany(t => t.Template.Spec.Containers.Concat(t.Template.Spec.InitContainers ?? [])).Where(c => c.Name != "gpu-check").ToList();
+        Assert.Equal(5, appContainers.Count);   // migrate job; silo and its init; dashboard and its init (gpu-check needs no database)
         foreach (var container in appContainers)
         {
             var connection = new NpgsqlConnectionStringBuilder(m.Environment(container)[key]);
@@ -171,10 +171,19 @@ public sealed class KubernetesManifestTests
         Assert.Equal("kubernetes.io/hostname", spread.TopologyKey);
         Assert.True(Selects(spread.LabelSelector.MatchLabels, gpu.Template));
 
+        // Each GPU silo's node checks its GPU against the CPU before the silo starts, on the GPU the silo gets.
+        var check = gpu.Template.Spec.InitContainers.Single(c => c.Name == "gpu-check");
+        var parse = Cli.Create().Parse(check.Args.Select(a => RenderedManifests.Expand(a, Render("gpu").Environment(check))).ToArray());
+        Assert.Empty(parse.Errors);
+        Assert.Equal("gpu-check", parse.CommandResult.Command.Name);
+        Assert.Equal(["cuda:0"], parse.GetValue<string[]>("--devices")!);
+        Assert.Equal(new ResourceQuantity("1"), check.Resources.Limits["nvidia.com/gpu"]);
+
         var cpu = Render("cpu");
         Assert.DoesNotContain(cpu.PodTemplates().SelectMany(t => t.Template.Spec.Containers),
             c => (c.Resources?.Limits?.ContainsKey("nvidia.com/gpu") ?? false) || (c.Resources?.Requests?.ContainsKey("nvidia.com/gpu") ?? false));
         Assert.Null(cpu.Named<V1StatefulSet>("segcluster-silo").Spec.Template.Spec.Affinity);
+        Assert.DoesNotContain(cpu.PodTemplates().SelectMany(t => t.Template.Spec.InitContainers ?? []), c => c.Name == "gpu-check");
     }
 
     [Fact]

@@ -24,6 +24,10 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         // One training per slot: folds that used the same device never overlapped in time; three slots, four folds.
         var folds = await cluster.Results.ReadFoldsAsync(config.RunId);
         Assert.All(folds, f => Assert.Equal("done", f.Status));
+        // The slot is a label (cpu:N); where the tensors were is recorded from the tensors themselves.
+        Assert.All(folds, f => Assert.StartsWith("cpu:", f.Device));
+        Assert.All(folds, f => Assert.Equal("cpu", f.TrainingDevice));
+        Assert.Equal([new ScoringDeviceRow("cpu", 4 * 2 * 5)], await cluster.Results.ReadScoringDevicesAsync(config.RunId));
         var intervals = await FoldIntervalsAsync(config.RunId);
         Assert.True(intervals.Select(i => i.Slot).Distinct().Count() <= 3);
         foreach (var sameSlot in intervals.GroupBy(i => i.Slot))
