@@ -24,10 +24,15 @@ public static class TorchDevices
     }
 
     /// <summary>
-    /// The device a tensor really is on, as provenance and the dashboard show it: "cpu", or "cuda:0 (NVIDIA H200)".
+    /// The device a tensor really is on, as provenance and the dashboard show it: "cpu", or
+    /// "cuda:0 (NVIDIA H200; CUDA 12.8, cuDNN 91002)".
     /// </summary>
-    public static string Describe(Device device) =>
-        device.type == DeviceType.CUDA ? $"cuda:{Math.Max(device.index, 0)} ({Cuda.Describe(Math.Max(device.index, 0)).Name})" : device.type.ToString().ToLowerInvariant();
+    public static string Describe(Device device)
+    {
+        if (device.type != DeviceType.CUDA) return device.type.ToString().ToLowerInvariant();
+        var gpu = Cuda.Describe(Math.Max(device.index, 0));
+        return $"cuda:{gpu.Index} ({gpu.Name}; CUDA {gpu.Runtime}, cuDNN {gpu.Cudnn})";
+    }
 
     /// <summary>The device of a module's first parameter (its tensors'), described as <see cref="Describe(Device)"/> does.</summary>
     public static string DescribeModule(nn.Module module) =>

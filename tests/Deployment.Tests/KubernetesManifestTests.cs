@@ -171,12 +171,12 @@ public sealed class KubernetesManifestTests
         Assert.Equal("kubernetes.io/hostname", spread.TopologyKey);
         Assert.True(Selects(spread.LabelSelector.MatchLabels, gpu.Template));
 
-        // Each GPU silo's node checks its GPU against the CPU before the silo starts, on the GPU the silo gets.
+        // Each GPU silo's pod checks the GPUs it gets against the CPU before the silo starts (no --devices: all it sees).
         var check = gpu.Template.Spec.InitContainers.Single(c => c.Name == "gpu-check");
         var parse = Cli.Create().Parse(check.Args.Select(a => RenderedManifests.Expand(a, Render("gpu").Environment(check))).ToArray());
         Assert.Empty(parse.Errors);
         Assert.Equal("gpu-check", parse.CommandResult.Command.Name);
-        Assert.Equal(["cuda:0"], parse.GetValue<string[]>("--devices")!);
+        Assert.Null(parse.GetValue<string[]>("--devices"));
         Assert.Equal(new ResourceQuantity("1"), check.Resources.Limits["nvidia.com/gpu"]);
 
         var cpu = Render("cpu");
