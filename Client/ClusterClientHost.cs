@@ -39,16 +39,22 @@ public sealed class ClusterClientHost : IAsyncDisposable
         return new ClusterClientHost(host);
     }
 
+    /// <summary>How long commands wait for a silo by default.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(90);
+
     /// <summary>Silos take a few seconds to join; the client retries until a gateway answers or the timeout passes.</summary>
+    /// <exception cref="ClusterUnavailableException">No silo answered within the timeout.</exception>
     public static async Task<ClusterClientHost> ConnectWithRetryAsync(string connectionString, CancellationToken cancel, TimeSpan? timeout = null,
         Action? beforeRetry = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        var waited = timeout ?? DefaultConnectTimeout;
+        var deadline = DateTime.UtcNow + waited;
         while (true)
         {
             try { return await ConnectAsync(connectionString, cancel); }
-            catch (Exception e) when (DateTime.UtcNow < deadline && e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                if (DateTime.UtcNow >= deadline) throw new ClusterUnavailableException(waited, e);
                 beforeRetry?.Invoke();
                 await Task.Delay(TimeSpan.FromSeconds(1), cancel);
             }

@@ -16,12 +16,9 @@ public sealed class ClusterConnection(string connectionString) : IAsyncDisposabl
         await gate.WaitAsync(cancellationToken);
         try
         {
+            // Throws ClusterUnavailableException, one line the launch form shows, when no silo answers.
             host ??= await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancellationToken, TimeSpan.FromSeconds(10));
             return host.Client;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new InvalidOperationException($"no silo of the cluster answered ({e.Message}); start one with `./segcluster demo` or `segcluster silo`", e);
         }
         finally { gate.Release(); }
     }

@@ -18,6 +18,7 @@ public static class Cli
             ReproduceCommand.Create(),
             BenchCommand.Create(),
             GpuCheckCommand.Create(),
+            SoakCommand.Create(),
         };
         return root;
     }

@@ -25,45 +25,23 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The silo port of the first silo; silo i listens on BasePort + i.</summary>
     public int BasePort { get; private init; }
 
+    private string connectionString = "";
+    private int torchThreads;
+    private string checkpoints = "", dataRoot = "";
+    private int baseGateway;
+    private string? cli;
+
     public static LocalCluster Start(int count, string connectionString, int torchThreads, string checkpoints, string dataRoot,
         int basePort = 21111, int baseGateway = 31000, string? cli = null)
     {
-        var cluster = new LocalCluster { BasePort = basePort };
+        var cluster = new LocalCluster
+        {
+            BasePort = basePort, connectionString = connectionString, torchThreads = torchThreads, checkpoints = checkpoints, dataRoot = dataRoot,
+            baseGateway = baseGateway, cli = cli,
+        };
         try
         {
-            for (var i = 0; i < count; i++)
-            {
-                var name = $"silo{i}";
-                var start = SelfInvocation(cli,
-                    "silo", "--name", name, "--port", (basePort + i).ToString(), "--gateway", (baseGateway + i).ToString(),
-                    "--devices", $"cpu:{i}", "--torch-threads", torchThreads.ToString(), "--checkpoints", checkpoints, "--data-root", dataRoot,
-                    "--fast-failure-detection");
-                start.Environment["SEGCLUSTER_DB"] = connectionString;
-                start.RedirectStandardOutput = true;
-                start.RedirectStandardError = true;
-                var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a silo process");
-                // Drain the pipes so a chatty silo never blocks on a full buffer; keep the tail for when something fails.
-                var lines = new Queue<string>();
-                void Keep(string line)
-                {
-                    lock (lines)
-                    {
-                        lines.Enqueue(line);
-                        if (lines.Count > KeptLines) lines.Dequeue();
-                    }
-                }
-                process.OutputDataReceived += (_, e) => { if (e.Data is not null) Keep(e.Data); };
-                process.ErrorDataReceived += (_, e) =>
-                {
-                    if (e.Data is null) return;
-                    Keep(e.Data);
-                    Console.Error.WriteLine($"[{name}] {e.Data}");
-                };
-                process.BeginOutputReadLine();
-                process.BeginErrorReadLine();
-                cluster.silos.Add(process);
-                cluster.recent.Add(lines);
-            }
+            for (var i = 0; i < count; i++) cluster.StartSilo(i);
             return cluster;
         }
         catch
@@ -71,6 +49,62 @@ public sealed class LocalCluster : IAsyncDisposable
             cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Starts silo <paramref name="index"/> (ports BasePort + index, device slot cpu:index): the next one, or again in
+    /// the place of one that exited (a supervisor restarting a pod; it joins with a new generation).
+    /// </summary>
+    public void StartSilo(int index)
+    {
+        if (index > silos.Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"silos start in order; next is {silos.Count}");
+        if (index < silos.Count && !silos[index].HasExited) throw new InvalidOperationException($"silo{index} is still running");
+        var name = $"silo{index}";
+        var start = SelfInvocation(cli,
+            "silo", "--name", name, "--port", (BasePort + index).ToString(), "--gateway", (baseGateway + index).ToString(),
+            "--devices", $"cpu:{index}", "--torch-threads", torchThreads.ToString(), "--checkpoints", checkpoints, "--data-root", dataRoot,
+            "--fast-failure-detection");
+        start.Environment["SEGCLUSTER_DB"] = connectionString;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start a silo process");
+        // Drain the pipes so a chatty silo never blocks on a full buffer; keep the tail for when something fails.
+        var lines = new Queue<string>();
+        void Keep(string line)
+        {
+            lock (lines)
+            {
+                lines.Enqueue(line);
+                if (lines.Count > KeptLines) lines.Dequeue();
+            }
+        }
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Keep(e.Data); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            Keep(e.Data);
+            Console.Error.WriteLine($"[{name}] {e.Data}");
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (index == silos.Count)
+        {
+            silos.Add(process);
+            recent.Add(lines);
+        }
+        else
+        {
+            silos[index].Dispose();
+            silos[index] = process;
+            recent[index] = lines;
+        }
+    }
+
+    /// <summary>Stops silo <paramref name="index"/> gracefully (SIGTERM: it leaves the cluster), as a scale-down would.</summary>
+    public async Task StopSiloAsync(int index)
+    {
+        Terminate(silos[index]);
+        await silos[index].WaitForExitAsync();
     }
 
     /// <summary>

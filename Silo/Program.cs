@@ -14,3 +14,9 @@ catch (Exception e) when (e is DataFileException or ArgumentException or Invalid
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
+catch (Exception e) when (e is OrleansException or TimeoutException)
+{
+    // The cluster went away mid-command (silos stopped): one line, as for bad input.
+    Console.Error.WriteLine($"error: the cluster did not answer: {e.Message.Split('\n', 2)[0].Trim()}");
+    return 1;
+}

@@ -120,6 +120,16 @@ public sealed class DeviceSlots(string connectionString)
         return device;
     }
 
+    /// <summary>How many slots the folds of a run hold (keys "runId/fold").</summary>
+    public Task<long> CountHeldByRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        DatabaseRetry.RunAsync(async ct =>
+        {
+            await using var connection = await OpenAsync(ct);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM device_slots WHERE starts_with(fold_key, @prefix)", connection);
+            count.Parameters.AddWithValue("prefix", runId + "/");
+            return (long)(await count.ExecuteScalarAsync(ct))!;
+        }, cancellationToken);
+
     public Task ReleaseAsync(string foldKey, CancellationToken cancellationToken = default) =>
         DatabaseRetry.RunAsync(ct => ReleaseOnceAsync(foldKey, ct), cancellationToken);
 

@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using Npgsql;
 
-namespace SegCluster.Tests;
+namespace SegCluster.Storage;
 
 /// <summary>
-/// A PostgreSQL server of the test's own (initdb into a temporary folder, loopback, trust authentication), which the
-/// test may stop and start to play an outage without disturbing the suite's shared server.
+/// A PostgreSQL server of its own (initdb into a temporary folder, loopback, trust authentication), which a fault test
+/// or the soak may stop and start to play an outage without disturbing the project's shared server.
 /// </summary>
 public sealed class PrivatePostgres : IAsyncDisposable
 {
@@ -30,7 +32,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
             ?? throw new InvalidOperationException("PostgreSQL binaries not found under /usr/lib/postgresql");
         var folder = Directory.CreateTempSubdirectory("segcluster-pg-").FullName;
         if (Environment.UserName == "root") await RunAsync("chown", "postgres:postgres", folder);
-        var server = new PrivatePostgres(bin, folder, LoopbackPorts.Free());
+        var server = new PrivatePostgres(bin, folder, FreeLoopbackPort());
         await server.AsServerUserAsync("initdb", "-D", server.Data, "-U", "segcluster", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8");
         await server.StartAsync();
         await using (var connection = new NpgsqlConnection(server.ConnectionString.Replace("Database=segcluster", "Database=postgres")))
@@ -43,6 +45,13 @@ public sealed class PrivatePostgres : IAsyncDisposable
     }
 
     private string Data => Path.Combine(folder, "data");
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     public Task StartAsync() => AsServerUserAsync("pg_ctl", "-D", Data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60",
         "-o", $"-p {Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");

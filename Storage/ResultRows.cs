@@ -36,6 +36,9 @@ public sealed record CheckpointRow(int Fold, string Network, int Iteration, stri
 public sealed record FoldRow(int Fold, string Status, string Phase, string? Silo, string? Device, int Iteration, int Iterations,
     double? TrainSeconds, string? Error, string? TrainingDevice = null);
 
+/// <summary>The stored batches of one (fold, method, shots) and the episodes they hold.</summary>
+public sealed record BatchTallyRow(int Fold, string Method, int Shots, int Batches, int Episodes);
+
 /// <summary>How many of a run's batches were scored on a device.</summary>
 public sealed record ScoringDeviceRow(string Device, int Batches);
 

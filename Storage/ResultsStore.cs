@@ -186,6 +186,12 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         """, r => new FoldRow(r.GetInt32(0), r.GetString(1), r.GetString(2), NullableString(r, 3), NullableString(r, 4),
             r.GetInt32(5), r.GetInt32(6), r.IsDBNull(7) ? null : r.GetDouble(7), NullableString(r, 8), NullableString(r, 9)), cancellationToken, ("run", runId));
 
+    /// <summary>Per (fold, method, shots): how many batches are stored and the episodes they hold.</summary>
+    public Task<IReadOnlyList<BatchTallyRow>> ReadBatchTallyAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT fold, method, shots, count(*)::int, sum(episodes)::int FROM episode_batches WHERE run_id = @run
+         GROUP BY fold, method, shots ORDER BY fold, method, shots
+        """, r => new BatchTallyRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)), cancellationToken, ("run", runId));
+
     /// <summary>The devices a run's batches were scored on, with how many batches each.</summary>
     public Task<IReadOnlyList<ScoringDeviceRow>> ReadScoringDevicesAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
         SELECT COALESCE(device, 'unrecorded'), count(*)::int FROM episode_batches WHERE run_id = @run GROUP BY 1 ORDER BY 1

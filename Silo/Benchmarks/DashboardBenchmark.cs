@@ -129,13 +129,19 @@ public sealed class DashboardProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a built dashboard is at hand (<see cref="Assembly"/>).</summary>
+    public static bool IsBuilt => Candidate() is { } path && File.Exists(path);
+
     /// <summary>SEGCLUSTER_DASHBOARD_DLL (set by ./segcluster), else the dashboard built beside this CLI.</summary>
-    private static string Assembly()
+    private static string Assembly() =>
+        Candidate() is { } path && File.Exists(path) ? path : throw new FileNotFoundException($"the dashboard is not built: {Candidate()}", Candidate());
+
+    private static string? Candidate()
     {
         if (Environment.GetEnvironmentVariable("SEGCLUSTER_DASHBOARD_DLL") is { Length: > 0 } configured) return configured;
         var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));   // Silo/bin/CONFIGURATION/net10.0
-        var path = Path.Combine(BenchEnvironment.RepositoryRoot(), "Dashboard", "bin", bin.Parent!.Name, bin.Name, "SegCluster.Dashboard.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException($"the dashboard is not built: {path}", path);
+        try { return Path.Combine(BenchEnvironment.RepositoryRoot(), "Dashboard", "bin", bin.Parent!.Name, bin.Name, "SegCluster.Dashboard.dll"); }
+        catch (InvalidOperationException) { return null; }   // not inside the repository
     }
 
     private static int FreePort()

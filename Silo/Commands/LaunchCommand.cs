@@ -14,7 +14,8 @@ public static class LaunchCommand
         var options = new RunOptions();
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var detach = new Option<bool>("--detach") { Description = "submit and return without following" };
-        var command = new Command("launch", "Submit a run to a running cluster and follow it") { json, detach };
+        var connectTimeout = ConnectTimeoutOption();
+        var command = new Command("launch", "Submit a run to a running cluster and follow it") { json, detach, connectTimeout };
         options.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
@@ -22,12 +23,19 @@ public static class LaunchCommand
             // Everything but the paths (the silos', not necessarily this machine's) is checked before connecting.
             Grains.RunConfigValidator.Validate(config, [], checkPaths: false);
             var connectionString = ClusterSettings.ConnectionString();
-            await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel);
+            await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel, TimeSpan.FromSeconds(parse.GetValue(connectTimeout)));
             return await RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
                 $"{Path.GetFileName(config.Voc)} data, preset {config.Preset}", parse.GetValue(detach), cancel);
         });
         return command;
     }
+
+    /// <summary>`--connect-timeout`: how long a command that needs the cluster waits for a silo before it says none is reachable.</summary>
+    public static Option<int> ConnectTimeoutOption() => new("--connect-timeout")
+    {
+        Description = "seconds to wait for a silo of the cluster to answer",
+        DefaultValueFactory = _ => (int)ClusterClientHost.DefaultConnectTimeout.TotalSeconds,
+    };
 
     /// <summary>Starting is idempotent, so a start lost to a dying gateway or silo is simply sent again.</summary>
     public static async Task StartWithRetryAsync(IClusterClient client, RunConfig config, CancellationToken cancel)

@@ -18,7 +18,8 @@ public static class ReproduceCommand
         var device = new Option<string>("--device") { Description = "cuda (refuse unless every fold gets a GPU) or any", DefaultValueFactory = _ => "cuda" };
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var detach = new Option<bool>("--detach") { Description = "submit and return without following" };
-        var command = new Command("reproduce", "Reproduce Table 1 and Table 2 on VOC 2012 + SBD with ImageNet VGG-16 weights") { device, json, detach };
+        var connectTimeout = LaunchCommand.ConnectTimeoutOption();
+        var command = new Command("reproduce", "Reproduce Table 1 and Table 2 on VOC 2012 + SBD with ImageNet VGG-16 weights") { device, json, detach, connectTimeout };
         options.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
@@ -37,7 +38,7 @@ public static class ReproduceCommand
                 if (matching < config.Folds.Length)
                     Console.Error.WriteLine($"note: {matching} {wanted} slot(s) for {config.Folds.Length} folds; the others wait for a free slot");
             }
-            await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel);
+            await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel, TimeSpan.FromSeconds(parse.GetValue(connectTimeout)));
             return await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
                 "VOC 2012 + SBD, " + config.Preset, parse.GetValue(detach), cancel);
         });

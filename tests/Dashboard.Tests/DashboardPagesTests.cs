@@ -7,6 +7,18 @@ namespace SegCluster.Dashboard.Tests;
 public sealed class DashboardPagesTests
 {
     [Fact]
+    public async Task With_no_silo_up_the_launch_forms_cluster_connection_says_so_in_one_line()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        await using var cluster = new ClusterConnection(database.ConnectionString);
+        // The launch form shows an InvalidOperationException's message as its form error.
+        var error = await Assert.ThrowsAsync<SegCluster.Client.ClusterUnavailableException>(() => cluster.GetAsync(CancellationToken.None));
+        Assert.IsAssignableFrom<InvalidOperationException>(error);
+        Assert.StartsWith("no silo is reachable: none answered through the cluster's membership table in 10 s", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
     public async Task Runs_page_and_run_page_show_the_stored_scores_beside_the_papers()
     {
         await using var database = await TestDatabase.CreateMigratedAsync();

@@ -1,7 +1,10 @@
 using SegCluster.Tests;
 namespace SegCluster.Silo.Tests;
 
-/// <summary>`segcluster launch` refuses a bad config before it looks for a cluster: exit code 1 and the reason.</summary>
+/// <summary>
+/// `segcluster launch` refuses a bad config before it looks for a cluster: exit code 1 and the reason; with no silo
+/// up, it and `reproduce` say so in one line within their timeout.
+/// </summary>
 public sealed class LaunchCommandTests
 {
     private static string Corpus(string file) => Path.Combine(AppContext.BaseDirectory, "corpus", "configs", file);
@@ -29,5 +32,27 @@ public sealed class LaunchCommandTests
         Assert.Equal(1, exitCode);
         Assert.Contains("shots: values in 1..20", output);
         Assert.DoesNotContain("folds:", output);
+    }
+
+    [Theory]
+    [InlineData("launch")]
+    [InlineData("reproduce")]
+    public async Task With_no_silo_up_a_command_that_needs_the_cluster_says_so_in_one_line_within_its_timeout(string command)
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        var data = Directory.CreateTempSubdirectory("segcluster-no-silo-").FullName;
+        var weights = Path.Combine(data, "vgg16.pth");
+        await File.WriteAllTextAsync(weights, "");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string[] args = command == "launch"
+            ? ["launch", "--voc", data, "--connect-timeout", "3"]
+            : ["reproduce", "--voc", data, "--sbd", data, "--weights", weights, "--device", "any", "--connect-timeout", "3"];
+        var (exitCode, output) = await CliProcess.RunAsync(database.ConnectionString, args);
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: no silo is reachable: none answered through the cluster's membership table in 3 s", line);
+        Assert.Contains("./segcluster silo", line);
+        Assert.DoesNotContain("   at ", output);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
     }
 }
