@@ -21,6 +21,10 @@ public sealed class ClusterClientHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Gateway retries while silos start and stop are expected; the client reports real failures itself.
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        // Its gateway list is re-read from the membership table every minute; a database outage is reported by the commands' own retries.
+        builder.Logging.AddFilter("Orleans.Messaging.GatewayManager", LogLevel.Critical);
+        // A start that finds no gateway throws, and the caller says so in one line; the host would log it with its stack.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>

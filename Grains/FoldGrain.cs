@@ -34,11 +34,12 @@ public sealed class FoldGrain(
     private string Key => this.GetPrimaryKeyString();
     private string SiloName => silo.SiloAddress.ToParsableString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Config is not null && state.State.State is not ("done" or "failed" or "cancelled"))
-            StartWork();   // re-activated after its silo died: resume
-        return Task.CompletedTask;
+        if (state.State.Config is null) return;
+        if (state.State.State is not ("done" or "failed" or "cancelled")) StartWork();   // re-activated after its silo died: resume
+        // A finished fold activated again (a late status call) was placed by claiming a slot it will never release.
+        else await slots.ReleaseAsync(Key, cancellationToken);
     }
 
     public async Task StartAsync(RunConfig config, int fold)

@@ -172,6 +172,17 @@ public sealed class LocalCluster : IAsyncDisposable
         recent.Clear();
     }
 
+    /// <summary>Kills a child process (and its children) if it still runs, waits for it, and releases it.</summary>
+    public static async Task EndAsync(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+
     private static void Terminate(Process process)
     {
         // SIGTERM lets the silo leave the cluster gracefully (Orleans marks it dead in the membership table).

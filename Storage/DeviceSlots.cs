@@ -120,14 +120,20 @@ public sealed class DeviceSlots(string connectionString)
         return device;
     }
 
-    /// <summary>How many slots the folds of a run hold (keys "runId/fold").</summary>
-    public Task<long> CountHeldByRunAsync(string runId, CancellationToken cancellationToken = default) =>
-        DatabaseRetry.RunAsync(async ct =>
+    /// <summary>The slots the folds of a run hold (keys "runId/fold"), and whether their silo is active.</summary>
+    public Task<IReadOnlyList<HeldSlot>> ReadHeldByRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        DatabaseRetry.RunAsync<IReadOnlyList<HeldSlot>>(async ct =>
         {
             await using var connection = await OpenAsync(ct);
-            await using var count = new NpgsqlCommand("SELECT count(*) FROM device_slots WHERE starts_with(fold_key, @prefix)", connection);
-            count.Parameters.AddWithValue("prefix", runId + "/");
-            return (long)(await count.ExecuteScalarAsync(ct))!;
+            await using var query = new NpgsqlCommand($"""
+                SELECT s.silo, s.device, s.fold_key, a.silo IS NOT NULL FROM device_slots s LEFT JOIN ({ActiveSilos}) a ON a.silo = s.silo
+                 WHERE starts_with(s.fold_key, @prefix) ORDER BY 1, 2
+                """, connection);
+            query.Parameters.AddWithValue("prefix", runId + "/");
+            var held = new List<HeldSlot>();
+            await using var reader = await query.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) held.Add(new HeldSlot(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3)));
+            return held;
         }, cancellationToken);
 
     public Task ReleaseAsync(string foldKey, CancellationToken cancellationToken = default) =>

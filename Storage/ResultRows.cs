@@ -39,6 +39,9 @@ public sealed record FoldRow(int Fold, string Status, string Phase, string? Silo
 /// <summary>The stored batches of one (fold, method, shots) and the episodes they hold.</summary>
 public sealed record BatchTallyRow(int Fold, string Method, int Shots, int Batches, int Episodes);
 
+/// <summary>A device slot a fold holds, on a silo that is active or not (a dead silo's slots count for nothing).</summary>
+public sealed record HeldSlot(string Silo, string Device, string FoldKey, bool SiloActive);
+
 /// <summary>How many of a run's batches were scored on a device.</summary>
 public sealed record ScoringDeviceRow(string Device, int Batches);
 

@@ -151,13 +151,12 @@ public sealed class DashboardProcess : IAsyncDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private bool disposed;
+
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-        process.Dispose();
+        if (disposed) return;
+        disposed = true;
+        await LocalCluster.EndAsync(process);
     }
 }

@@ -22,8 +22,8 @@ public static class Soak
     public sealed record Settings(int Faults, ulong Seed, int Silos, int Iterations, int Episodes, bool WithDashboard)
     {
         public static Settings For(bool quick, int faults, ulong seed) => quick
-            ? new(faults, seed, 3, 1200, 280, WithDashboard: DashboardProcess.IsBuilt)
-            : new(faults, seed, 4, 3000, 700, WithDashboard: DashboardProcess.IsBuilt);
+            ? new(faults, seed, 3, 2400, 1050, WithDashboard: DashboardProcess.IsBuilt)
+            : new(faults, seed, 4, 8000, 2800, WithDashboard: DashboardProcess.IsBuilt);
     }
 
     /// <param name="Target">What it struck (a silo, the database, a process); why not, where it could not strike.</param>
@@ -64,15 +64,15 @@ public static class Soak
             log("soak: disturbed run " + disturbed.RunId + ", faults: " + string.Join(", ", schedule.Select(f => $"{f.Kind} at {f.At:P0}")));
             var late = schedule.Any(f => f.Kind == FaultKind.LateSilo) ? settings.Silos - 1 : (int?)null;
             if (late is { } held) await cluster.StopSiloAsync(held);
-            await using var dashboard = settings.WithDashboard ? await DashboardProcess.StartAsync(database.ConnectionString, cancel) : null;
-            var injector = new Injector(cluster, database, root, disturbed, dashboard, log);
+            var dashboard = settings.WithDashboard ? await DashboardProcess.StartAsync(database.ConnectionString, cancel) : null;
+            await using var injector = new Injector(cluster, database, root, disturbed, dashboard, log);
             var clock = Stopwatch.StartNew();
             injector.StartFollower();
             var run = client.Client.GetGrain<IRunGrain>(disturbed.RunId);
             var injected = new List<InjectedFault>();
             foreach (var fault in schedule)
             {
-                var (status, progress) = await WaitForProgressAsync(run, fault.At, cancel);
+                var (status, progress) = await WaitForProgressAsync(run, fault.At, Ready(fault.Kind), cancel);
                 if (status is null)
                 {
                     injected.Add(new InjectedFault(fault, null, progress, "not struck: the run had ended", false));
@@ -131,18 +131,29 @@ public static class Soak
         _ => 0.0,
     });
 
-    /// <summary>Waits until the run has reached <paramref name="share"/> of its progress; a null status: it ended first.</summary>
-    private static async Task<(RunStatus? Status, double Progress)> WaitForProgressAsync(IRunGrain run, double share, CancellationToken cancel)
+    /// <summary>
+    /// Waits until the run has reached <paramref name="share"/> of its progress and is <paramref name="ready"/> for the
+    /// fault (a scoring silo can only be struck while a fold scores); a null status: the run ended first.
+    /// </summary>
+    private static async Task<(RunStatus? Status, double Progress)> WaitForProgressAsync(IRunGrain run, double share, Func<RunStatus, bool> ready,
+        CancellationToken cancel)
     {
         while (true)
         {
             var status = await RunFollower.StatusAsync(run, cancel);
             var progress = Progress(status);
             if (status.IsFinished) return (null, progress);
-            if (progress >= share) return (status, progress);
+            if (progress >= share && ready(status)) return (status, progress);
             await Task.Delay(250, cancel);
         }
     }
+
+    /// <summary>When a kind of fault can strike: a scoring silo while a fold scores; anything else at any point.</summary>
+    private static Func<RunStatus, bool> Ready(FaultKind kind) => kind switch
+    {
+        FaultKind.KillScoringSilo => status => status.Folds.Any(f => f.State == "evaluating"),
+        _ => _ => true,
+    };
 
     private static async Task<List<Check>> CompareAsync(ResultsStore results, DeviceSlots slots, string checkpoints, RunConfig undisturbed,
         RunConfig disturbed, CancellationToken cancel)
@@ -180,8 +191,11 @@ public static class Soak
         var folds = await results.ReadFoldsAsync(b, cancel);
         checks.Add(new Check("folds done", run?.Status == "done" && folds.All(f => f.Status == "done"),
             $"run {run?.Status}; folds {string.Join(", ", folds.Select(f => $"{f.Fold} {f.Status}"))}"));
-        var held = await slots.CountHeldByRunAsync(b, cancel);
-        checks.Add(new Check("slots released", held == 0, $"{held} device slots still held by the run's folds"));
+        // A dead silo's rows count for nothing (placement joins the active silos); a live silo's slot must be free.
+        var held = await slots.ReadHeldByRunAsync(b, cancel);
+        var live = held.Where(h => h.SiloActive).ToList();
+        checks.Add(new Check("slots released", live.Count == 0, held.Count == 0 ? "no device slot held by the run's folds"
+            : "still held: " + string.Join(", ", held.Select(h => $"{h.Device} of {h.Silo} ({(h.SiloActive ? "active" : "dead, not counted")}) by {h.FoldKey}"))));
         return checks;
     }
 
@@ -231,20 +245,19 @@ public static class Soak
 
         public void Kill() => process.Kill(entireProcessTree: true);
 
+        private bool disposed;
+
         public async ValueTask DisposeAsync()
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-            process.Dispose();
+            if (disposed) return;
+            disposed = true;
+            await LocalCluster.EndAsync(process);
         }
     }
 
     /// <summary>Strikes the disturbed run: kills and restarts silos, the database, the follower and the dashboard.</summary>
     private sealed class Injector(LocalCluster cluster, PrivatePostgres database, string folder, RunConfig run, DashboardProcess? dashboard,
-        Action<string> log)
+        Action<string> log) : IAsyncDisposable
     {
         private Follower? follower;
         private DashboardProcess? currentDashboard = dashboard;
@@ -257,7 +270,6 @@ public static class Soak
             timeout.CancelAfter(TimeSpan.FromMinutes(15));
             var exit = await follower!.WaitAsync(timeout.Token);
             if (exit != 0) log($"soak: the follower exited {exit}: {follower.Output.Trim().Split('\n').LastOrDefault()}");
-            await follower.DisposeAsync();
             return exit;
         }
 
@@ -280,7 +292,7 @@ public static class Soak
                     var owners = status.Folds.Select(f => f.Silo is null ? null : SiloIndex(f.Silo)).ToHashSet();
                     var victim = Enumerable.Range(0, cluster.Silos.Count).Cast<int?>()
                         .FirstOrDefault(i => !cluster.Silos[i!.Value].HasExited && !owners.Contains(i) && i != lateSilo);
-                    if (scoring.Count == 0 || victim is not { } index) return ("not struck: no silo was scoring apart from the folds' own", false);
+                    if (victim is not { } index) return ("not struck: every live silo held a fold", false);
                     await KillAndRestartAsync(index, down, cancel);
                     return ($"SIGKILL silo{index} while fold {scoring[0].Fold} scored batch {scoring[0].BatchesDone} of {scoring[0].BatchesTotal}; restarted after {fault.Seconds} s", true);
                 }
@@ -324,6 +336,13 @@ public static class Soak
             await cluster.Silos[index].WaitForExitAsync(cancel);
             await Task.Delay(down, cancel);
             cluster.StartSilo(index);
+        }
+
+        /// <summary>Ends the follower and the dashboard it started (whichever incarnation is current).</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (follower is not null) await follower.DisposeAsync();
+            if (currentDashboard is not null) await currentDashboard.DisposeAsync();
         }
 
         /// <summary>The local silo index of an Orleans silo address ("127.0.0.1:PORT@GENERATION").</summary>
