@@ -39,7 +39,12 @@ public sealed class ClusterClientHost : IAsyncDisposable
             });
         });
         var host = builder.Build();
-        await host.StartAsync(cancellationToken);
+        try { await host.StartAsync(cancellationToken); }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
         return new ClusterClientHost(host);
     }
 
@@ -52,15 +57,25 @@ public sealed class ClusterClientHost : IAsyncDisposable
         Action? beforeRetry = null)
     {
         var waited = timeout ?? DefaultConnectTimeout;
-        var deadline = DateTime.UtcNow + waited;
+        // One attempt can wait far longer than the timeout for a gateway to appear (minutes, when the membership table is
+        // empty): the deadline cancels it.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        deadline.CancelAfter(waited);
+        Exception? last = null;
         while (true)
         {
-            try { return await ConnectAsync(connectionString, cancel); }
+            try { return await ConnectAsync(connectionString, deadline.Token); }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new ClusterUnavailableException(waited, last ?? new TimeoutException("no gateway answered"));
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (DateTime.UtcNow >= deadline) throw new ClusterUnavailableException(waited, e);
+                last = e;
+                if (deadline.IsCancellationRequested) throw new ClusterUnavailableException(waited, e);
                 beforeRetry?.Invoke();
-                await Task.Delay(TimeSpan.FromSeconds(1), cancel);
+                try { await Task.Delay(TimeSpan.FromSeconds(1), deadline.Token); }
+                catch (OperationCanceledException) when (!cancel.IsCancellationRequested) { throw new ClusterUnavailableException(waited, e); }
             }
         }
     }
