@@ -59,9 +59,6 @@ public static class TorchDevices
         torch.backends.cudnn.allow_tf32 = false;
     }
 
-    /// <summary>Whether libtorch's deterministic-algorithms switch is on in this process.</summary>
-    public static bool DeterministicAlgorithms => DeterministicAlgorithmsEnabled(GlobalContext());
-
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetEnv(string name, string value, int overwrite);
 
@@ -70,10 +67,6 @@ public static class TorchDevices
 
     [DllImport("torch_cpu", EntryPoint = "_ZN2at7Context26setDeterministicAlgorithmsEbb")]
     private static extern void SetDeterministicAlgorithms(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled, [MarshalAs(UnmanagedType.U1)] bool warnOnly);
-
-    [DllImport("torch_cpu", EntryPoint = "_ZNK2at7Context23deterministicAlgorithmsEv")]
-    [return: MarshalAs(UnmanagedType.U1)]
-    private static extern bool DeterministicAlgorithmsEnabled(IntPtr context);
 
     [DllImport("torch_cpu", EntryPoint = "_ZN2at7Context21setDeterministicCuDNNEb")]
     private static extern void SetDeterministicCudnn(IntPtr context, [MarshalAs(UnmanagedType.U1)] bool enabled);

@@ -123,7 +123,7 @@ public static class Soak
     };
 
     /// <summary>The run's progress: per fold, training is the first half and scoring the second; the mean over folds.</summary>
-    public static double Progress(RunStatus status) => status.Folds.Count == 0 ? 0 : status.Folds.Average(f => f.State switch
+    private static double Progress(RunStatus status) => status.Folds.Count == 0 ? 0 : status.Folds.Average(f => f.State switch
     {
         "done" => 1.0,
         "evaluating" => 0.5 + 0.5 * (f.BatchesTotal == 0 ? 0 : (double)f.BatchesDone / f.BatchesTotal),
