@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using MudBlazor.Services;
 using SegCluster.Dashboard.Components;
-using SegCluster.Grains.Reporting;
 using SegCluster.Storage;
+using SegCluster.Experiment;
 
 namespace SegCluster.Dashboard;
 

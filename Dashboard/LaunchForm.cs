@@ -1,6 +1,6 @@
 using System.Globalization;
 using SegCluster.Contracts;
-using SegCluster.Learning.Models;
+using SegCluster.Experiment;
 
 namespace SegCluster.Dashboard;
 

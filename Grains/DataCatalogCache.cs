@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SegCluster.Contracts;
 using SegCluster.Learning.Data;
+using SegCluster.Experiment;
 
 namespace SegCluster.Grains;
 

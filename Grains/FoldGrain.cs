@@ -6,6 +6,7 @@ using SegCluster.Contracts;
 using SegCluster.Learning.Devices;
 using SegCluster.Learning.Training;
 using SegCluster.Storage;
+using SegCluster.Experiment;
 
 namespace SegCluster.Grains;
 
@@ -157,7 +158,7 @@ public sealed class FoldGrain(
     {
         var fold = state.State.Fold;
         var events = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
-        var trainer = FoldPlan.Trainer(network, config, split, new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold, network)),
+        var trainer = FoldSetup.Trainer(network, config, split, new CheckpointStore(FoldPlan.CheckpointDirectory(settings.Value.CheckpointRoot, config.RunId, fold, network)),
             DeviceSlot.Parse(device!).Device);
         trainer.CheckpointWritten = written => events.Writer.TryWrite(written);
         trainer.Started = ranOn => events.Writer.TryWrite(new TrainingDevice(ranOn));
@@ -205,8 +206,8 @@ public sealed class FoldGrain(
     private async Task EvaluateAsync(RunConfig config, Learning.Data.FoldSplit split, CancellationToken cancel)
     {
         var fold = state.State.Fold;
-        var requests = config.Shots.SelectMany(shots => FoldPlan.Batches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
-            .SelectMany(b => config.Methods.Where(method => SolverFactory.Supports(method, b.shots)).Select(method =>
+        var requests = config.Shots.SelectMany(shots => FoldSetup.Batches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
+            .SelectMany(b => config.Methods.Where(method => MethodCatalog.Supports(method, b.shots)).Select(method =>
                 new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method), b.episodes)))
             .ToList();
         live = Status() with { State = "evaluating", Iteration = config.Iterations, Iterations = config.Iterations, Silo = SiloName, Device = device,
@@ -241,7 +242,7 @@ public sealed class FoldGrain(
     }
 
     /// <summary>The checkpoint of the network a method reads ("" for the trivial references, which read none).</summary>
-    private string CheckpointOf(string method) => SolverFactory.NetworkOf(method) is { } network ? state.State.Checkpoints[network] : "";
+    private string CheckpointOf(string method) => MethodCatalog.NetworkOf(method) is { } network ? state.State.Checkpoints[network] : "";
 
     private Task WriteFoldRowAsync(FoldStatus status) => results.UpdateFoldAsync(state.State.Config!.RunId, new FoldRow(
         status.Fold, status.State, status.State, status.Silo, status.Device, status.Iteration, status.Iterations,

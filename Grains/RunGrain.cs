@@ -8,6 +8,7 @@ using SegCluster.Contracts;
 using SegCluster.Learning;
 using SegCluster.Learning.Data;
 using SegCluster.Storage;
+using SegCluster.Experiment;
 
 namespace SegCluster.Grains;
 

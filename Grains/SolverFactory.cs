@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SegCluster.Contracts;
+using SegCluster.Experiment;
 using SegCluster.Learning.Devices;
 using SegCluster.Learning.Evaluation;
 using SegCluster.Learning.Evaluation.Baselines;
@@ -13,36 +14,10 @@ public sealed class SolverFactory(ModelCache models, IOptions<SiloSettings> sett
 {
     private readonly Device device = DeviceSlot.Parse(settings.Value.ResolvedScoringDevice).Device;
 
-    /// <summary>The methods of the paper's Table 1 implemented so far (what `reproduce` runs).</summary>
-    public static readonly IReadOnlyList<string> PaperMethods = ["oslsm", "1-nn", "logreg", "finetune", "siamese", "co-segmentation"];
-
-    /// <summary>Every method: the paper's, and two trivial references every method must beat.</summary>
-    public static readonly IReadOnlyList<string> Methods = [.. PaperMethods, "all-foreground", "copy-support-mask"];
-
-    /// <summary>Methods that read the fold's base classifier (trained after OSLSM when a run asks for them).</summary>
-    public static bool NeedsBaseClassifier(string method) => method is "1-nn" or "logreg" or "finetune" or "co-segmentation";
-
-    /// <summary>The trained network a method reads: "oslsm", "base-classifier", "siamese", or none (trivial references).</summary>
-    public static string? NetworkOf(string method) => method switch
-    {
-        "oslsm" => "oslsm",
-        "siamese" => "siamese",
-        _ when NeedsBaseClassifier(method) => "base-classifier",
-        _ => null,
-    };
-
-    /// <summary>As in the paper's tables: co-segmentation needs several images (5-shot row), fine-tuning and Siamese are 1-shot; the rest take any k.</summary>
-    public static bool Supports(string method, int shots) => method switch
-    {
-        "co-segmentation" => shots > 1,
-        "finetune" or "siamese" => shots == 1,
-        _ => true,
-    };
-
-    /// <param name="checkpoint">The checkpoint of the network the method reads (<see cref="FoldGrain"/> picks it by <see cref="NetworkOf"/>).</param>
+    /// <param name="checkpoint">The checkpoint of the network the method reads (<see cref="FoldGrain"/> picks it by <see cref="MethodCatalog.NetworkOf"/>).</param>
     /// <remarks>Networks are loaded onto the silo's scoring device (<see cref="SiloSettings.ScoringDevice"/>).</remarks>
     public IEpisodeSolver Create(string method, RunConfig config, int fold, string checkpoint) => Create(method, config,
-        () => models.Get(checkpoint, device, d => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold, d), InferencePrecision.ScalarTypeOf(config.InferencePrecision)),
+        () => models.Get(checkpoint, device, d => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold, d), InferenceScalarType.Of(config.InferencePrecision)),
         () => models.Get(checkpoint, device, d => new PixelClassifierNetwork(Preset(config), config.Seed + (ulong)fold, d)),
         () => models.Get(checkpoint, device, d => new SiameseNetwork(Preset(config), config.Seed + (ulong)fold, d)));
 

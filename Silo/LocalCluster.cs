@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace SegCluster.Silo;
 
 /// <summary>
-/// Several silo processes on localhost (the demo's cluster): each runs this same executable's "silo" command
+/// Several silo processes on localhost (the demo's cluster): each runs `segcluster silo`
 /// with its own ports and device slot. Disposing stops them (SIGTERM, then kill after a grace period).
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
@@ -60,7 +60,7 @@ public sealed class LocalCluster : IAsyncDisposable
         if (index > silos.Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"silos start in order; next is {silos.Count}");
         if (index < silos.Count && !silos[index].HasExited) throw new InvalidOperationException($"silo{index} is still running");
         var name = $"silo{index}";
-        var start = SelfInvocation(cli,
+        var start = CliInvocation(cli,
             "silo", "--name", name, "--port", (BasePort + index).ToString(), "--gateway", (baseGateway + index).ToString(),
             "--devices", $"cpu:{index}", "--torch-threads", torchThreads.ToString(), "--checkpoints", checkpoints, "--data-root", dataRoot,
             "--fast-failure-detection");
@@ -146,13 +146,18 @@ public sealed class LocalCluster : IAsyncDisposable
     /// A start description that runs this executable again (or the given CLI assembly, for hosts whose output folder
     /// lacks the CLI's own dependencies, such as a web test host) with the given arguments.
     /// </summary>
-    public static ProcessStartInfo SelfInvocation(string? cli, params string[] args)
+    /// <summary>The `segcluster` program with these arguments: this process when it is that program, else the segcluster.dll beside this assembly.</summary>
+    public static ProcessStartInfo CliInvocation(string? cli, params string[] args)
     {
         var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("unknown process path");
-        if (cli is not null) processPath = "dotnet";
-        var start = new ProcessStartInfo(processPath) { UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
-            start.ArgumentList.Add(cli ?? typeof(LocalCluster).Assembly.Location);
+        ProcessStartInfo start;
+        if (cli is null && Path.GetFileNameWithoutExtension(processPath) == "segcluster")
+            start = new ProcessStartInfo(processPath) { UseShellExecute = false };
+        else
+        {
+            start = new ProcessStartInfo("dotnet") { UseShellExecute = false };
+            start.ArgumentList.Add(cli ?? Path.Combine(Path.GetDirectoryName(typeof(LocalCluster).Assembly.Location)!, "segcluster.dll"));
+        }
         foreach (var arg in args) start.ArgumentList.Add(arg);
         return start;
     }

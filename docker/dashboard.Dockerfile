@@ -6,20 +6,17 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY Contracts/Contracts.csproj Contracts/
-COPY Learning/Learning.csproj Learning/
+COPY Experiment/Experiment.csproj Experiment/
 COPY Storage/Storage.csproj Storage/
 COPY Client/Client.csproj Client/
-COPY Grains/Grains.csproj Grains/
 COPY Dashboard/Dashboard.csproj Dashboard/
 RUN dotnet restore Dashboard/Dashboard.csproj
 COPY Contracts/ Contracts/
-COPY Learning/ Learning/
+COPY Experiment/ Experiment/
 COPY Storage/ Storage/
 COPY Client/ Client/
-COPY Grains/ Grains/
 COPY Dashboard/ Dashboard/
-# Ubuntu 24.04's libstdc++ needs no libLibTorchSharp.so patch (see build/Torch.targets).
-RUN dotnet publish Dashboard/Dashboard.csproj -c Release --no-restore -p:PatchLibTorchSharp=false -o /app
+RUN dotnet publish Dashboard/Dashboard.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 LABEL org.opencontainers.image.title="segcluster-dashboard" \

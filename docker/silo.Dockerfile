@@ -14,19 +14,25 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY Contracts/Contracts.csproj Contracts/
+COPY Experiment/Experiment.csproj Experiment/
 COPY Learning/Learning.csproj Learning/
 COPY Storage/Storage.csproj Storage/
 COPY Client/Client.csproj Client/
 COPY Grains/Grains.csproj Grains/
 COPY Silo/Silo.csproj Silo/
-RUN dotnet restore Silo/Silo.csproj -p:TorchBackend=${TORCH_BACKEND}
+COPY Bench/Bench.csproj Bench/
+COPY Cli/Cli.csproj Cli/
+RUN dotnet restore Cli/Cli.csproj -p:TorchBackend=${TORCH_BACKEND}
 COPY Contracts/ Contracts/
+COPY Experiment/ Experiment/
 COPY Learning/ Learning/
 COPY Storage/ Storage/
 COPY Client/ Client/
 COPY Grains/ Grains/
 COPY Silo/ Silo/
-RUN dotnet publish Silo/Silo.csproj -c Release --no-restore -p:TorchBackend=${TORCH_BACKEND} -p:PatchLibTorchSharp=false -o /app
+COPY Bench/ Bench/
+COPY Cli/ Cli/
+RUN dotnet publish Cli/Cli.csproj -c Release --no-restore -p:TorchBackend=${TORCH_BACKEND} -p:PatchLibTorchSharp=false -o /app
 
 FROM mcr.microsoft.com/dotnet/runtime:10.0 AS dotnet
 

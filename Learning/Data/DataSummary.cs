@@ -1,3 +1,4 @@
+using SegCluster.Experiment;
 namespace SegCluster.Learning.Data;
 
 /// <summary>What `segcluster data summary` reports: per fold split sizes and per-class counts, and every image read.</summary>
@@ -9,7 +10,7 @@ public sealed record DataSummary(IReadOnlyList<DataSummary.FoldSummary> Folds, I
 
     public static DataSummary Build(DataCatalog catalog)
     {
-        var folds = Enumerable.Range(0, FoldSplit.Folds).Select(f =>
+        var folds = Enumerable.Range(0, PascalFiveI.Folds).Select(f =>
         {
             var split = FoldSplit.Build(catalog, f);
             var classes = Enumerable.Range(1, PascalClasses.Count).Select(c => new ClassCount(c, PascalClasses.Name(c),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Data;
 

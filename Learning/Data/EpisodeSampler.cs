@@ -1,3 +1,4 @@
+using SegCluster.Experiment;
 namespace SegCluster.Learning.Data;
 
 /// <summary>

@@ -1,41 +1,22 @@
+using SegCluster.Experiment;
 namespace SegCluster.Learning.Data;
 
 /// <summary>Options that later codebases use; off by default and recorded with a run.</summary>
 public sealed record SplitOptions(int MinClassPixels = 1);
 
 /// <summary>
-/// One PASCAL-5i fold (paper section 5): test classes 5i+1..5i+5 (the class names under Table 1; the text's
-/// "4i+1" is a misprint), the other 15 are training classes. D_train: catalog train images with a training
+/// One PASCAL-5i fold (<see cref="PascalFiveI"/>). D_train: catalog train images with a training
 /// class, test-class pixels read as background. D_test: VOC val images with a test class.
 /// </summary>
 public sealed record FoldSplit(int Fold, IReadOnlyList<int> TestClasses, IReadOnlyList<int> TrainClasses,
     IReadOnlyList<AnnotatedImage> Train, IReadOnlyList<AnnotatedImage> Test, SplitOptions Options)
 {
-    public const int Folds = 4;
-
-    public static IReadOnlyList<int> TestClassesOf(int fold)
-    {
-        CheckFold(fold);
-        return Enumerable.Range(5 * fold + 1, 5).ToList();
-    }
-
-    public static IReadOnlyList<int> TrainClassesOf(int fold)
-    {
-        var test = TestClassesOf(fold);
-        return Enumerable.Range(1, PascalClasses.Count).Where(c => !test.Contains(c)).ToList();
-    }
-
-    public static void CheckFold(int fold)
-    {
-        if (fold is < 0 or >= Folds) throw new ArgumentOutOfRangeException(nameof(fold), fold, "fold must be 0..3");
-    }
-
     public static FoldSplit Build(DataCatalog catalog, int fold, SplitOptions? options = null)
     {
         options ??= new SplitOptions();
         if (options.MinClassPixels < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MinClassPixels, "MinClassPixels must be at least 1");
-        var test = TestClassesOf(fold);
-        var train = TrainClassesOf(fold);
+        var test = PascalFiveI.TestClassesOf(fold);
+        var train = PascalFiveI.TrainClassesOf(fold);
         return new FoldSplit(fold, test, train,
             Restrict(catalog.TrainPool, train, options), Restrict(catalog.ValPool, test, options), options);
     }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Data;
 

@@ -1,3 +1,4 @@
+using SegCluster.Experiment;
 namespace SegCluster.Learning.Data;
 
 /// <summary>A label map in row-major order: 0 background, 1..20 classes, 255 void.</summary>

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using SegCluster.Learning.Data;
-using SegCluster.Learning.Metrics;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Evaluation;
 

@@ -1,6 +1,7 @@
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Models;
 

@@ -2,6 +2,7 @@ using System.Collections;
 using SegCluster.Learning.Data;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Models;
 

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Models;
 

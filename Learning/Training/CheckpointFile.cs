@@ -5,6 +5,7 @@ using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Training;
 

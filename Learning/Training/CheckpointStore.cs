@@ -1,5 +1,6 @@
 using System.Globalization;
 using SegCluster.Learning.Data;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Training;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SegCluster.Learning.Models;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Training;
 
@@ -22,7 +23,7 @@ public sealed record FoldTrainingConfig(
 
     public void Validate()
     {
-        Data.FoldSplit.CheckFold(Fold);
+        PascalFiveI.CheckFold(Fold);
         _ = OslsmPreset.Named(Preset);
         if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "iterations must be at least 1");
         if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), CheckpointEvery, "checkpoint interval must be at least 1");

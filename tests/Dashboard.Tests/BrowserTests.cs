@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Npgsql;
-using SegCluster.Grains.Reporting;
 using SegCluster.Storage;
+using SegCluster.Experiment;
 
 namespace SegCluster.Dashboard.Tests;
 

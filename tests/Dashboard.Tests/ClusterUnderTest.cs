@@ -3,7 +3,7 @@ using SegCluster.Client;
 using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Silo;
-using SegCluster.Silo.Commands;
+using SegCluster.Cli.Commands;
 using SegCluster.Storage;
 using SegCluster.Tests;
 
@@ -40,7 +40,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
             basePort, basePort + 5, cli: CliAssembly());
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, timeout.Token, beforeRetry: cluster.ThrowIfAnyExited);
-        await DemoCommand.WaitForSilosAsync(client.Client, silos, timeout.Token, cluster);
+        await new RunClient(client.Client).WaitForSilosAsync(silos, timeout.Token, cluster.ThrowIfAnyExited);
         var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         var dashboard = DashboardApp.Build(["--urls", url, .. dashboardArguments.Select(a => a.Replace("{data}", Path.Combine(root, "data")))], connectionString);
         await dashboard.StartAsync();
@@ -56,7 +56,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
         Optimizer = "adam",
     };
 
-    public Task StartAsync(RunConfig config, CancellationToken cancel) => LaunchCommand.StartWithRetryAsync(Client, config, cancel);
+    public Task StartAsync(RunConfig config, CancellationToken cancel) => new RunClient(Client).StartAsync(config, cancel);
 
     /// <summary>Polls the run until the condition holds; on cancellation, says where the run stood and what the silos last logged.</summary>
     public async Task<RunStatus> WaitAsync(string runId, Func<RunStatus, bool> until, CancellationToken cancel)
@@ -66,7 +66,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
         {
             while (true)
             {
-                status = await RunFollower.StatusAsync(Client.GetGrain<IRunGrain>(runId), cancel);
+                status = await new RunClient(Client).StatusAsync(runId, cancel);
                 if (until(status)) return status;
                 await Task.Delay(200, cancel);
             }
@@ -82,14 +82,14 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     }
 
     /// <summary>
-    /// The CLI as the build left it (Silo/bin/CONFIGURATION/net10.0): this test host's folder holds the web app's
+    /// The CLI as the build left it (Cli/bin/CONFIGURATION/net10.0): this test host's folder holds the web app's
     /// dependency set, in which the CLI's hosting packages give way to the ASP.NET Core framework it does not load.
     /// </summary>
     private static string CliAssembly()
     {
         var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));   // tests/Dashboard.Tests/bin/CONFIGURATION/net10.0
         var repository = bin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        var cli = Path.Combine(repository, "Silo", "bin", bin.Parent.Name, bin.Name, "segcluster.dll");
+        var cli = Path.Combine(repository, "Cli", "bin", bin.Parent.Name, bin.Name, "segcluster.dll");
         return File.Exists(cli) ? cli : throw new FileNotFoundException($"build the solution first: {cli} is missing", cli);
     }
 

@@ -2,7 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
 using SegCluster.Dashboard.Components.Shared;
-using SegCluster.Grains.Reporting;
+using SegCluster.Experiment;
 
 namespace SegCluster.Dashboard.Tests;
 
@@ -52,7 +52,7 @@ public sealed class ComponentTests : BunitContext
         Assert.True(config.MeanLoss);
         Assert.Equal(9UL, config.Seed);
         Assert.Null(config.Sbd);
-        Assert.Equal(SegCluster.Learning.Models.OslsmPreset.Tiny.QuerySize, config.QuerySize);
+        Assert.Equal(OslsmPreset.Tiny.QuerySize, config.QuerySize);
 
         Assert.Contains("shots: 'five' is not an integer", Assert.Throws<ArgumentException>(() => new LaunchForm { Shots = "1,five" }.ToConfig()).Message);
         Assert.Contains("preset: known presets are", Assert.Throws<ArgumentException>(() => new LaunchForm { Preset = "resnet" }.ToConfig()).Message);

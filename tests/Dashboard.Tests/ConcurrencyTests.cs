@@ -1,6 +1,7 @@
+using SegCluster.Client;
 using System.Collections.Concurrent;
 using SegCluster.Contracts;
-using SegCluster.Silo.Commands;
+using SegCluster.Cli.Commands;
 using SegCluster.Storage;
 using SegCluster.Tests;
 
@@ -30,7 +31,7 @@ public sealed class ConcurrencyTests
         var pushed = new List<RunStatus>();
         var follower = Task.Run(async () =>
         {
-            await foreach (var status in RunFollower.WatchAsync(client, a.RunId, timeout.Token))
+            await foreach (var status in new RunClient(client).WatchAsync(a.RunId, timeout.Token))
             {
                 pushed.Add(status);
                 if (status.IsFinished) break;

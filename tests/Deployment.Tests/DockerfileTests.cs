@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Xml.Linq;
 
 namespace SegCluster.Deployment.Tests;
@@ -7,7 +8,7 @@ namespace SegCluster.Deployment.Tests;
 public sealed class DockerfileTests
 {
     [Theory]
-    [InlineData("segcluster-silo", "Silo/Silo.csproj")]
+    [InlineData("segcluster-silo", "Cli/Cli.csproj")]
     [InlineData("segcluster-dashboard", "Dashboard/Dashboard.csproj")]
     public void Each_image_builds_its_project_in_a_separate_stage_and_runs_as_a_non_root_user(string image, string project)
     {
@@ -46,6 +47,30 @@ public sealed class DockerfileTests
         Assert.Contains("EXPOSE 11111 30000", silo.FinalStage);
         // The same huge-page allocator setting ./segcluster exports (TorchRuntime.HugePageAllocations reads it).
         Assert.Matches(@"GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1", silo.FinalStage);
+    }
+
+    [Fact]
+    public void The_dashboard_references_no_torch_and_publishes_without_it()
+    {
+        var closure = Dockerfiles.ProjectClosure("Dashboard/Dashboard.csproj");
+        Assert.DoesNotContain("Grains/Grains.csproj", closure);
+        Assert.DoesNotContain("Learning/Learning.csproj", closure);
+        var dashboard = Dockerfiles.Named("segcluster-dashboard");
+        Assert.DoesNotContain(dashboard.CopiedSources, s => s.StartsWith("Learning/") || s.StartsWith("Grains/"));
+
+        // Published from the build the suite runs on, so what ships is what was tested.
+        var configuration = typeof(DockerfileTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var output = Directory.CreateTempSubdirectory("segcluster-dashboard-publish-").FullName;
+        try
+        {
+            RenderedManifests.Run("dotnet", ["publish", Path.Combine(RenderedManifests.RepositoryRoot, "Dashboard", "Dashboard.csproj"),
+                "-c", configuration, "--no-build", "-nologo", "-o", output]);
+            var files = Directory.GetFiles(output, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
+            Assert.Contains("SegCluster.Dashboard.dll", files);
+            Assert.Contains("SegCluster.Experiment.dll", files);
+            Assert.DoesNotContain(files, f => f!.Contains("torch", StringComparison.OrdinalIgnoreCase) || f.StartsWith("SegCluster.Learning") || f.StartsWith("SegCluster.Grains"));
+        }
+        finally { Directory.Delete(output, recursive: true); }
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.CommandLine;
 using k8s.Models;
 using Npgsql;
 using SegCluster.Dashboard;
-using SegCluster.Silo;
+using SegCluster.Cli;
 using SegCluster.Storage;
 
 namespace SegCluster.Deployment.Tests;
@@ -75,7 +75,7 @@ public sealed class KubernetesManifestTests
         var m = Render(overlay);
         var silo = m.Container("segcluster-silo", "silo");
         var env = m.Environment(silo);
-        var parse = Cli.Create().Parse(silo.Args.Select(a => RenderedManifests.Expand(a, env)).ToArray());
+        var parse = SegClusterCli.Create().Parse(silo.Args.Select(a => RenderedManifests.Expand(a, env)).ToArray());
         Assert.Empty(parse.Errors);
         Assert.Equal("silo", parse.CommandResult.Command.Name);
         Assert.Equal("segcluster-silo-0", parse.GetValue<string>("--name"));
@@ -98,7 +98,7 @@ public sealed class KubernetesManifestTests
         Assert.True(silo.VolumeMounts.Single(v => v.MountPath == dataRoot.FullName).ReadOnlyProperty);
 
         Assert.Equal([overlay == "gpu" ? "cuda:0" : "cpu:0"], parse.GetValue<string[]>("--devices")!);
-        Assert.True(spec.TerminationGracePeriodSeconds > Cli.ProcessTerminationTimeout.TotalSeconds);
+        Assert.True(spec.TerminationGracePeriodSeconds > SegClusterCli.ProcessTerminationTimeout.TotalSeconds);
         Assert.Equal("segcluster-silo", spec.ServiceAccountName);
     }
 
@@ -126,7 +126,7 @@ public sealed class KubernetesManifestTests
         // Init containers and the Job run CLI commands that exist: wait for the schema, apply it.
         foreach (var args in new[] { m.Container("segcluster-silo", "wait-for-schema").Args, m.Container("segcluster-dashboard", "wait-for-schema").Args,
                      m.All<V1Job>().Single().Spec.Template.Spec.Containers.Single().Args })
-            Assert.Empty(Cli.Create().Parse(args.ToArray()).Errors);
+            Assert.Empty(SegClusterCli.Create().Parse(args.ToArray()).Errors);
     }
 
     [Theory, MemberData(nameof(Overlays))]
@@ -173,7 +173,7 @@ public sealed class KubernetesManifestTests
 
         // Each GPU silo's pod checks the GPUs it gets against the CPU before the silo starts (no --devices: all it sees).
         var check = gpu.Template.Spec.InitContainers.Single(c => c.Name == "gpu-check");
-        var parse = Cli.Create().Parse(check.Args.Select(a => RenderedManifests.Expand(a, Render("gpu").Environment(check))).ToArray());
+        var parse = SegClusterCli.Create().Parse(check.Args.Select(a => RenderedManifests.Expand(a, Render("gpu").Environment(check))).ToArray());
         Assert.Empty(parse.Errors);
         Assert.Equal("gpu-check", parse.CommandResult.Command.Name);
         Assert.DoesNotContain("--devices", check.Args);

@@ -87,7 +87,7 @@ public sealed class RenderedManifests
 
     public static string Git(params string[] args) => Run("git", ["-C", RepositoryRoot, .. args]);
 
-    private static string Run(string tool, string[] args)
+    public static string Run(string tool, string[] args)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args) start.ArgumentList.Add(arg);

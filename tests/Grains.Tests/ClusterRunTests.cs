@@ -7,6 +7,7 @@ using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using SegCluster.Storage;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Grains.Tests;
 
@@ -43,7 +44,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         foreach (var fold in config.Folds)
         {
             var split = FoldSplit.Build(catalog, fold);
-            var episodes = FoldPlan.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
+            var episodes = FoldSetup.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
             var checkpoint = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, config.RunId, fold)).LatestGood()!;
             using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0, CPU);
             CheckpointFile.LoadModel(checkpoint, network);
@@ -68,7 +69,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(4))).State);
 
         var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 2);
-        var batch = FoldPlan.Batches(config, split, 1)[1];
+        var batch = FoldSetup.Batches(config, split, 1)[1];
         var request = new EpisodeBatchRequest(config, 2, "all-foreground", 1, 1, "", batch);
         var again = await cluster.Client.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/2/all-foreground/1/1").ScoreAsync(request);
         Assert.True(again.FromStore);
@@ -122,7 +123,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
                 File.WriteAllText(copy, File.ReadAllText(file).Replace("{root}", Path.GetDirectoryName(Path.GetDirectoryName(cluster.Data.Voc))!));
                 config = RunConfigFile.Load(copy, cluster.SmallRun($"corpus-{refused}", [0]));
             }
-            catch (Learning.Data.DataFileException) { continue; }   // refused before it could be sent (the corpus test covers these)
+            catch (DataFileException) { continue; }   // refused before it could be sent (the corpus test covers these)
             finally { File.Delete(copy); }
             var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.Client.GetGrain<IRunGrain>(
                 config.RunId.Length is > 0 and <= 64 ? config.RunId : "corpus-long").StartAsync(config));
@@ -179,7 +180,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
 
         var restricted = FoldList.RestrictTest(split, FoldList.Load(FoldPlan.FoldListPath(lists, 3)), lists);
         Assert.Equal(10, restricted.Test.Sum(i => i.Classes.Count));
-        var episodes = FoldPlan.Batches(config, restricted, 1).SelectMany(b => b).ToList();
+        var episodes = FoldSetup.Batches(config, restricted, 1).SelectMany(b => b).ToList();
         Assert.All(episodes, e => Assert.Contains((e.QueryId, e.ClassId), listed));
         var local = EpisodeEvaluator.Score(new AllForegroundSolver(), episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList(),
                 restricted.Test.ToDictionary(i => i.Id)).Scores
@@ -218,7 +219,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         // Scored across the cluster from the stored base checkpoint, they equal scoring the same episodes here.
         TorchSharp.torch.set_num_threads(1);
         var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 2);
-        var episodes = FoldPlan.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
+        var episodes = FoldSetup.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
         var checkpoint = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, config.RunId, 2, "base-classifier")).LatestGood()!;
         using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, 0, CPU);
         Assert.Equal(30, CheckpointFile.LoadModel(checkpoint, network).Iteration);

@@ -3,7 +3,7 @@ using Npgsql;
 using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Silo;
-using SegCluster.Silo.Commands;
+using SegCluster.Cli.Commands;
 using SegCluster.Storage;
 using SegCluster.Tests;
 
@@ -34,7 +34,7 @@ public class LocalClusterFixture : IAsyncLifetime
         Cluster = LocalCluster.Start(SiloCount, Database.ConnectionString, torchThreads: 1, Checkpoints, root, basePort, basePort + 5);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         Client = await ClusterClientHost.ConnectWithRetryAsync(Database.ConnectionString, timeout.Token, beforeRetry: Cluster.ThrowIfAnyExited);
-        await DemoCommand.WaitForSilosAsync(Client.Client, SiloCount, timeout.Token, Cluster);
+        await new RunClient(Client.Client).WaitForSilosAsync(SiloCount, timeout.Token, Cluster.ThrowIfAnyExited);
     }
 
     /// <summary>A small, fast run on the fixture's data (tiny preset, 48-pixel inputs, 1-shot).</summary>
@@ -60,14 +60,14 @@ public class LocalClusterFixture : IAsyncLifetime
         Optimizer = "adam",
     };
 
-    public Task StartAsync(RunConfig config) => LaunchCommand.StartWithRetryAsync(Client.Client, config, CancellationToken.None);
+    public Task StartAsync(RunConfig config) => new RunClient(Client.Client).StartAsync(config);
 
     public async Task<RunStatus> WaitAsync(string runId, TimeSpan timeout, Func<RunStatus, bool>? until = null, bool silosMustLive = true)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var status = await RunFollower.StatusAsync(Client.Client.GetGrain<IRunGrain>(runId), CancellationToken.None);
+            var status = await new RunClient(Client.Client).StatusAsync(runId);
             if ((until ?? (s => s.IsFinished))(status)) return status;
             if (silosMustLive) Cluster.ThrowIfAnyExited();
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} still {status.State}: {string.Join("; ", status.Folds)}");

@@ -1,4 +1,4 @@
-using SegCluster.Grains.Reporting;
+using SegCluster.Experiment;
 
 namespace SegCluster.Grains.Tests;
 

@@ -2,6 +2,7 @@ using SegCluster.Contracts;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Grains.Tests;
 

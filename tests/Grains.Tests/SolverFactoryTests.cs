@@ -3,6 +3,7 @@ using SegCluster.Learning.Evaluation;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Grains.Tests;
 

@@ -1,11 +1,11 @@
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Evaluation;
 using SegCluster.Learning.Evaluation.Baselines;
-using SegCluster.Learning.Metrics;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 
@@ -81,7 +81,7 @@ public sealed class BaselineTests
     [Fact]
     public void Base_classifier_labels_are_the_folds_training_classes_in_order()
     {
-        var labels = BaseClassifierTrainer.Labels(FoldSplit.TrainClassesOf(0));   // classes 6..20
+        var labels = BaseClassifierTrainer.Labels(PascalFiveI.TrainClassesOf(0));   // classes 6..20
         Assert.Equal(1, labels(6));
         Assert.Equal(15, labels(20));
         Assert.Equal(0, labels(3));                     // a test class of fold 0 reads as background

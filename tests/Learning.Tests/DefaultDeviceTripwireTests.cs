@@ -5,6 +5,7 @@ using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 

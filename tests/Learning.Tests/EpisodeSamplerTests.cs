@@ -1,4 +1,5 @@
 using SegCluster.Learning.Data;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 

@@ -1,6 +1,7 @@
 using SegCluster.Learning.Data;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 

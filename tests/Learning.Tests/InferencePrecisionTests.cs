@@ -1,6 +1,7 @@
 using SegCluster.Learning.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 
@@ -12,12 +13,12 @@ public sealed class InferencePrecisionTests
     [InlineData("fp32", ScalarType.Float32)]
     [InlineData("bf16", ScalarType.BFloat16)]
     public void Names_map_to_tensor_types(string? name, ScalarType expected) =>
-        Assert.Equal(expected, InferencePrecision.ScalarTypeOf(name));
+        Assert.Equal(expected, InferenceScalarType.Of(name));
 
     [Fact]
     public void Unknown_names_are_refused_with_the_choices()
     {
-        var error = Assert.Throws<ArgumentException>(() => InferencePrecision.ScalarTypeOf("fp16"));
+        var error = Assert.Throws<ArgumentException>(() => InferenceScalarType.Of("fp16"));
         Assert.Contains("'fp16'", error.Message);
         Assert.Contains("fp32 or bf16", error.Message);
     }

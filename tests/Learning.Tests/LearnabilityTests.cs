@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Evaluation;
-using SegCluster.Learning.Metrics;
 using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 

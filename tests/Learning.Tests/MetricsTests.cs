@@ -1,4 +1,4 @@
-using SegCluster.Learning.Metrics;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 

@@ -2,6 +2,7 @@ using TorchSharp;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 

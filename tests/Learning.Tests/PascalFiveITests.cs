@@ -1,4 +1,5 @@
 using SegCluster.Learning.Data;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 
@@ -7,12 +8,12 @@ public sealed class PascalFiveITests
     [Fact]
     public void Fold_classes_follow_table_1()
     {
-        Assert.Equal(["aeroplane", "bicycle", "bird", "boat", "bottle"], FoldSplit.TestClassesOf(0).Select(PascalClasses.Name));
-        Assert.Equal(["pottedplant", "sheep", "sofa", "train", "tvmonitor"], FoldSplit.TestClassesOf(3).Select(PascalClasses.Name));
-        Assert.Equal(15, FoldSplit.TrainClassesOf(2).Count);
-        Assert.Empty(FoldSplit.TrainClassesOf(1).Intersect(FoldSplit.TestClassesOf(1)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => FoldSplit.TestClassesOf(4));
-        Assert.Throws<ArgumentOutOfRangeException>(() => FoldSplit.TestClassesOf(-1));
+        Assert.Equal(["aeroplane", "bicycle", "bird", "boat", "bottle"], PascalFiveI.TestClassesOf(0).Select(PascalClasses.Name));
+        Assert.Equal(["pottedplant", "sheep", "sofa", "train", "tvmonitor"], PascalFiveI.TestClassesOf(3).Select(PascalClasses.Name));
+        Assert.Equal(15, PascalFiveI.TrainClassesOf(2).Count);
+        Assert.Empty(PascalFiveI.TrainClassesOf(1).Intersect(PascalFiveI.TestClassesOf(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PascalFiveI.TestClassesOf(4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => PascalFiveI.TestClassesOf(-1));
     }
 
     [Fact]

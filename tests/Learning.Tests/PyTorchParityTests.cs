@@ -1,6 +1,7 @@
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Tests;
 

@@ -15,8 +15,6 @@ namespace SegCluster.Learning.Evaluation.Baselines;
 /// </summary>
 public sealed class CosegmentationSolver(PixelClassifierNetwork network, int iterations = 10) : IEpisodeSolver
 {
-    public const string Reference = "stand-in: 2-means with a border prior on base-network features (not Faktor & Irani 2013)";
-
     public string Method => "co-segmentation";
 
     public Device Device => network.Device;

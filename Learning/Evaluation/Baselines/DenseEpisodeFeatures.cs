@@ -2,6 +2,7 @@ using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using TorchSharp;
 using static TorchSharp.torch;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Evaluation.Baselines;
 

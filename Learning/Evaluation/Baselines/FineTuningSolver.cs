@@ -4,6 +4,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Evaluation.Baselines;
 

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text.Json;
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Evaluation;
+using Spectre.Console;
+using SegCluster.Experiment;
+
+namespace SegCluster.Cli.Commands;
+
+/// <summary>Prints a run's Table 1 and Table 2 next to the paper's figures, and writes them as JSON.</summary>
+public static class ReportPrinter
+{
+    public static void Print(RunReport report, string dataLabel)
+    {
+        foreach (var data in new[] { ReportTable.Table1(report, dataLabel), ReportTable.Table2(report, "this machine") })
+        {
+            var table = new Table().Title(Markup.Escape(data.Title)).AddColumns(data.Columns.Select(Markup.Escape).ToArray());
+            foreach (var row in data.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(data.Note)}[/]");
+        }
+    }
+
+    public static async Task WriteJsonAsync(string path, RunReport report, string dataLabel, CancellationToken cancel)
+    {
+        var json = new
+        {
+            runId = report.RunId,
+            data = dataLabel,
+            paperLabel = PaperResults.Label,
+            folds = report.Folds.Select(f => new
+            {
+                fold = f.Fold,
+                status = f.Status,
+                classes = PascalFiveI.TestClassesOf(f.Fold).Select(PascalClasses.Name),
+                silo = f.Silo,
+                device = f.Device,
+                trainingDevice = f.TrainingDevice,
+                trainSeconds = f.TrainSeconds,
+                results = report.Scores.Where(s => s.Fold == f.Fold).Select(s => new
+                {
+                    method = s.Method,
+                    shots = s.Shots,
+                    episodes = s.Episodes,
+                    classIou = s.ClassIou.ToDictionary(c => PascalClasses.Name(c.Key), c => c.Value),
+                    meanIou = s.MeanIou,
+                    fbIou = s.FbIou,
+                    meanIou95 = new[] { s.Low, s.High },
+                    paperMeanIou = PaperResults.MeanIou(s.Method, s.Shots, s.Fold) / 100,
+                }),
+            }),
+            scoringDevices = report.ScoringDevices.Select(d => new { device = d.Device, batches = d.Batches }),
+            methods = report.Timings.Select(t => new
+            {
+                method = t.Method,
+                shots = t.Shots,
+                secondsPerEpisode = t.MedianSeconds,
+                meanSecondsPerEpisode = t.MeanSeconds,
+                meanIouOverFolds = report.MeanOf(t.Method, t.Shots)?.MeanIou,
+                meanIouOverFolds95 = report.MeanOf(t.Method, t.Shots) is { } m ? new[] { m.Low, m.High } : null,
+                paperSecondsPerEpisode = PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s : (double?)null,
+            }),
+        };
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }), cancel);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+
+namespace SegCluster.Experiment;
+
+/// <summary>
+/// A table as the CLI, the dashboard and the exports show it: title, column names, rows of formatted cells, and a
+/// note that labels whose numbers they are. One construction for every place a run's tables appear.
+/// </summary>
+public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, string Note)
+{
+    /// <summary>Table 1: meanIoU % per method, shots and fold with per-class IoU, 95% interval, FB-IoU, and the paper's figure beside it.</summary>
+    public static ReportTable Table1(RunReport report, string dataLabel)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var (method, shots) in report.Means.Select(m => (m.Method, m.Shots)).OrderBy(m => m.Shots).ThenBy(m => m.Method))
+        {
+            foreach (var s in report.Scores.Where(s => s.Method == method && s.Shots == shots))
+            {
+                var classes = string.Join(", ", PascalFiveI.TestClassesOf(s.Fold).Select(c => $"{PascalClasses.Name(c)} {Percent(s.ClassIou.GetValueOrDefault(c))}"));
+                rows.Add(Row(method, shots, s.Fold.ToString(CultureInfo.InvariantCulture), classes, s.MeanIou, s.Low, s.High, Percent(s.FbIou),
+                    PaperResults.MeanIou(method, shots, s.Fold)));
+            }
+            var mean = report.MeanOf(method, shots)!;
+            rows.Add(Row(method, shots, "mean", "", mean.MeanIou, mean.Low, mean.High, "", PaperResults.MeanIou(method, shots, null)));
+        }
+        var note = $"Ours: {dataLabel}. {PaperResults.Label}: the paper's figures, for reference only."
+            + (report.Means.Any(m => m.Method == "co-segmentation") ? " co-segmentation " + MethodCatalog.CosegmentationStandIn : "");
+        return new ReportTable("Table 1: meanIoU %", ["method", "shots", "fold", "class IoU %", "meanIoU", "95% CI", "FB-IoU", PaperResults.Label, "difference"],
+            rows, note);
+
+        static IReadOnlyList<string> Row(string method, int shots, string fold, string classes, double meanIou, double low, double high, string fbIou, double? paper) =>
+        [
+            MethodCatalog.Label(method), shots.ToString(CultureInfo.InvariantCulture), fold, classes, Percent(meanIou),
+            $"{Percent(low)}-{Percent(high)}", fbIou, paper?.ToString("0.0", CultureInfo.InvariantCulture) ?? "",
+            paper is null ? "" : (100 * meanIou - paper.Value).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture),
+        ];
+    }
+
+    /// <summary>Table 2: seconds per episode (median, warm-up excluded) and the ratio to OSLSM, beside the paper's.</summary>
+    public static ReportTable Table2(RunReport report, string machineLabel)
+    {
+        var rows = report.Timings.Select(t =>
+        {
+            var oslsm = report.Timings.FirstOrDefault(o => o.Method == "oslsm" && o.Shots == t.Shots);
+            var paper = PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s : (double?)null;
+            var paperOslsm = PaperResults.Table2.TryGetValue(("oslsm", t.Shots), out var o) ? o : (double?)null;
+            return (IReadOnlyList<string>)
+            [
+                MethodCatalog.Label(t.Method), t.Shots.ToString(CultureInfo.InvariantCulture), t.Episodes.ToString(CultureInfo.InvariantCulture),
+                Seconds(t.MedianSeconds), Seconds(t.MeanSeconds), oslsm is null ? "" : Ratio(t.MedianSeconds / oslsm.MedianSeconds),
+                paper?.ToString("0.00", CultureInfo.InvariantCulture) ?? "", paper is null || paperOslsm is null ? "" : Ratio(paper.Value / paperOslsm.Value),
+            ];
+        }).ToList();
+        return new ReportTable("Table 2: seconds per episode", ["method", "shots", "episodes", "median s", "mean s", "ratio to OSLSM",
+            $"{PaperResults.Label} s", $"{PaperResults.Label} ratio"], rows,
+            $"Ours: {machineLabel}, median over episodes, warm-up excluded. The paper's: Titan X GPU.");
+    }
+
+    public string ToCsv()
+    {
+        var text = new StringBuilder();
+        foreach (var row in Rows.Prepend(Columns))
+            text.Append(string.Join(',', row.Select(CsvCell))).Append("\r\n");
+        return text.ToString();
+
+        static string CsvCell(string cell) => cell.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{cell.Replace("\"", "\"\"")}\"" : cell;
+    }
+
+    public string ToMarkdown()
+    {
+        var text = new StringBuilder($"**{MarkdownCell(Title)}**\n\n");
+        text.Append("| ").Append(string.Join(" | ", Columns.Select(MarkdownCell))).Append(" |\n");
+        text.Append('|').Append(string.Concat(Columns.Select(_ => " --- |"))).Append('\n');
+        foreach (var row in Rows) text.Append("| ").Append(string.Join(" | ", row.Select(MarkdownCell))).Append(" |\n");
+        return text.Append('\n').Append(MarkdownCell(Note)).Append('\n').ToString();
+
+        static string MarkdownCell(string cell) => cell.Replace("\\", "\\\\").Replace("|", "\\|").Replace("\n", " ");
+    }
+
+    public string ToLatex()
+    {
+        var text = new StringBuilder("\\begin{table}\n\\centering\n");
+        text.Append("\\begin{tabular}{").Append(new string('l', Columns.Count)).Append("}\n\\hline\n");
+        text.Append(string.Join(" & ", Columns.Select(LatexCell))).Append(" \\\\\n\\hline\n");
+        foreach (var row in Rows) text.Append(string.Join(" & ", row.Select(LatexCell))).Append(" \\\\\n");
+        text.Append("\\hline\n\\end{tabular}\n");
+        return text.Append("\\caption{").Append(LatexCell(Title)).Append(". ").Append(LatexCell(Note)).Append("}\n\\end{table}\n").ToString();
+
+        static string LatexCell(string cell)
+        {
+            var escaped = new StringBuilder();
+            foreach (var c in cell)
+                escaped.Append(c switch
+                {
+                    '\\' => "\\textbackslash{}", '&' or '%' or '$' or '#' or '_' or '{' or '}' => "\\" + c,
+                    '~' => "\\textasciitilde{}", '^' => "\\textasciicircum{}", _ => c.ToString(),
+                });
+            return escaped.ToString();
+        }
+    }
+
+    private static string Percent(double value) => (100 * value).ToString("0.0", CultureInfo.InvariantCulture);
+    private static string Seconds(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
+    private static string Ratio(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,59 @@
+using SegCluster.Contracts;
+using SegCluster.Experiment;
+using SegCluster.Learning;
+using SegCluster.Learning.Data;
+using SegCluster.Learning.Models;
+using SegCluster.Learning.Training;
+using static TorchSharp.torch;
+
+namespace SegCluster.Grains;
+
+/// <summary>How a run config becomes a fold's trainers on a device and its test episodes on the data (all seeded by the run).</summary>
+public static class FoldSetup
+{
+    public static FoldTrainingConfig Training(RunConfig config, int fold) => new(
+        fold, config.Preset, config.QuerySize, config.SupportSize, config.Iterations, config.CheckpointEvery, config.ProgressEvery,
+        config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, SumLoss: !config.MeanLoss, config.Optimizer),
+        config.ImageNetWeights);
+
+    /// <summary>A network's trainer on the device: the OSLSM settings, with the baselines' own iteration counts.</summary>
+    public static FoldNetworkTrainer Trainer(string network, RunConfig config, FoldSplit split, CheckpointStore store, Device device)
+    {
+        var training = Training(config, split.Fold);
+        return network switch
+        {
+            "oslsm" => new FoldTrainer(split, training, store, device),
+            "base-classifier" => new BaseClassifierTrainer(split, training with { Iterations = config.BaseIterations }, store, device),
+            "siamese" => new SiameseTrainingRun(split, training with { Iterations = config.SiameseIterations }, store, device),
+            _ => throw new ArgumentException($"unknown network '{network}'"),
+        };
+    }
+
+    /// <summary>
+    /// The test episodes of a fold for k shots, split into batches; identical for every method. Sampled from the run's
+    /// seed, or read from the run's episode lists when it names a folder of them.
+    /// </summary>
+    public static IReadOnlyList<EpisodeSpec[]> Batches(RunConfig config, FoldSplit split, int shots) =>
+        Episodes(config, split, shots)
+            .Select(e => new EpisodeSpec(e.QueryId, e.ClassId, [.. e.SupportIds]))
+            .Chunk(config.BatchSize)
+            .ToList();
+
+    public static IReadOnlyList<Episode> Episodes(RunConfig config, FoldSplit split, int shots)
+    {
+        if (config.EpisodeLists is null)
+            return new EpisodeSampler(split.Test, shots, SeededRandom.Derive(config.Seed, $"test-episodes-fold{split.Fold}-shots{shots}"))
+                .Take(config.Episodes);
+        var path = FoldPlan.EpisodeListPath(config.EpisodeLists, split.Fold, shots);
+        var episodes = Episode.Load(path);
+        var test = split.Test.Select(i => i.Id).ToHashSet();
+        foreach (var e in episodes)
+        {
+            if (e.Shots != shots) throw new DataFileException(path, $"episodes have {e.Shots} supports, expected {shots}");
+            if (e.SupportIds.Prepend(e.QueryId).FirstOrDefault(id => !test.Contains(id)) is { } missing)
+                throw new DataFileException(path, $"image '{missing}' is not a test image of fold {split.Fold}");
+        }
+        return episodes;
+    }
+
+}

@@ -1,4 +1,0 @@
-namespace SegCluster.Learning.Metrics;
-
-/// <summary>The counts of one scored episode, kept for merging and for bootstrap intervals.</summary>
-public sealed record EpisodeScore(int ClassId, BinaryCounts Counts);
