@@ -44,7 +44,7 @@ public static class ClusterBenchmark
 
     public static async Task<Result> RunAsync(Settings settings, Action<string> log, CancellationToken cancel)
     {
-        await using var bench = await BenchDatabase.CreateAsync("cluster", cancel);
+        await using var bench = await ScratchDatabase.CreateAsync(DatabaseSettings.Resolve(null), "bench_cluster", cancel: cancel);
         var database = bench.ConnectionString;
         var root = Directory.CreateTempSubdirectory("segcluster-cluster-bench-").FullName;
         try

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Npgsql;
 using SegCluster.Silo;
+using SegCluster.Storage;
 
 namespace SegCluster.Bench;
 
@@ -22,9 +22,9 @@ public static class DashboardBenchmark
 
     public static async Task<Result> RunAsync(Settings settings, Action<string> log, CancellationToken cancel)
     {
-        await using var bench = await BenchDatabase.CreateAsync("dashboard", cancel);
+        await using var bench = await ScratchDatabase.CreateAsync(DatabaseSettings.Resolve(null), "bench_dashboard", cancel: cancel);
         var clock = Stopwatch.StartNew();
-        var (batches, counts) = await SeedAsync(bench.ConnectionString, settings, cancel);
+        var (batches, counts) = await SyntheticRuns.SeedAsync(bench.ConnectionString, settings.Runs, settings.EpisodesPerFold, settings.BatchSize, cancel);
         log($"seeded {settings.Runs} runs, {batches} batches, {counts} class-count rows in {clock.Elapsed.TotalSeconds:F1} s");
         await using var dashboard = await DashboardProcess.StartAsync(bench.ConnectionString, cancel);
         using var http = new HttpClient { BaseAddress = new Uri(dashboard.Url) };
@@ -51,41 +51,6 @@ public static class DashboardBenchmark
     }
 
     private static double Percentile(List<double> sorted, double q) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
-
-    /// <summary>The runs and their scored batches, generated in the database (counts vary by a hash of their key).</summary>
-    private static async Task<(long Batches, long Counts)> SeedAsync(string database, Settings settings, CancellationToken cancel)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync(cancel);
-        await using var seed = new NpgsqlCommand("""
-            INSERT INTO runs (run_id, status, config, config_hash, provenance, created_at, started_at, finished_at)
-            SELECT format('bench-%s', lpad(r::text, 4, '0')), 'done',
-                   jsonb_build_object('RunId', format('bench-%s', lpad(r::text, 4, '0')), 'Preset', 'vgg16-fcn32s', 'Folds', jsonb_build_array(0, 1, 2, 3),
-                                      'Shots', jsonb_build_array(1, 5), 'Methods', jsonb_build_array('oslsm'), 'Seed', r, 'Voc', '/data/VOCdevkit'),
-                   'hash', '{}', now() - r * interval '1 hour', now() - r * interval '1 hour', now() - r * interval '1 hour' + interval '20 minutes'
-              FROM generate_series(1, @runs) r;
-            INSERT INTO folds (run_id, fold, status, phase, iteration, iterations)
-            SELECT run_id, f, 'done', 'done', 60000, 60000 FROM runs, generate_series(0, 3) f;
-            INSERT INTO episode_batches (run_id, fold, method, shots, batch, episodes, episode_seconds, silo)
-            SELECT run_id, fold, 'oslsm', k, b, @batch, array_fill(0.2::float8, ARRAY[@batch]), 'silo'
-              FROM folds, unnest(ARRAY[1, 5]) k, generate_series(0, @batches - 1) b;
-            INSERT INTO batch_class_counts (run_id, fold, method, shots, batch, class_id, episodes, tp, fp, fn, tn)
-            SELECT run_id, fold, method, shots, batch, 5 * fold + c, @batch / 5,
-                   1000 + abs(hashtext(run_id || fold || shots || batch || c)) % 20000, 1000 + abs(hashtext(c || run_id || batch)) % 8000,
-                   1000 + abs(hashtext(batch || run_id || c)) % 8000, 200000
-              FROM episode_batches, generate_series(1, 5) c;
-            ANALYZE;
-            """, connection);
-        seed.Parameters.AddWithValue("runs", settings.Runs);
-        seed.Parameters.AddWithValue("batch", settings.BatchSize);
-        seed.Parameters.AddWithValue("batches", settings.EpisodesPerFold / settings.BatchSize);
-        seed.CommandTimeout = 600;
-        await seed.ExecuteNonQueryAsync(cancel);
-        await using var count = new NpgsqlCommand("SELECT (SELECT count(*) FROM episode_batches), (SELECT count(*) FROM batch_class_counts)", connection);
-        await using var reader = await count.ExecuteReaderAsync(cancel);
-        await reader.ReadAsync(cancel);
-        return (reader.GetInt64(0), reader.GetInt64(1));
-    }
 }
 
 /// <summary>The built dashboard (Dashboard/bin/CONFIGURATION/net10.0) as a child process on a free loopback port.</summary>

@@ -20,6 +20,7 @@ public static class SegClusterCli
             BenchCommand.Create(),
             GpuCheckCommand.Create(),
             SoakCommand.Create(),
+            PostgresCommand.Create(),
         };
         return root;
     }

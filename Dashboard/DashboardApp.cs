@@ -33,7 +33,6 @@ public static class DashboardApp
         builder.Services.AddSingleton(settings);
         // Pages show a database outage at once and read again; they do not wait it out as the silos' writers do.
         builder.Services.AddSingleton(new ResultsStore(database, retry: false));
-        builder.Services.AddSingleton(new RunsQuery(database));
         builder.Services.AddSingleton(new ClusterConnection(database));
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {

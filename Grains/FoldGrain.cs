@@ -245,7 +245,7 @@ public sealed class FoldGrain(
     private string CheckpointOf(string method) => MethodCatalog.NetworkOf(method) is { } network ? state.State.Checkpoints[network] : "";
 
     private Task WriteFoldRowAsync(FoldStatus status) => results.UpdateFoldAsync(state.State.Config!.RunId, new FoldRow(
-        status.Fold, status.State, status.State, status.Silo, status.Device, status.Iteration, status.Iterations,
+        status.Fold, status.State, status.Silo, status.Device, status.Iteration, status.Iterations,
         state.State.TrainSeconds > 0 ? state.State.TrainSeconds : null, status.Error, status.TrainingDevice));
 
     /// <summary>Where the training thread's tensors are, reported once a network is built.</summary>

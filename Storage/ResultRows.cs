@@ -33,7 +33,7 @@ public sealed record TrainingPointRow(int Fold, string Network, int Iteration, d
 public sealed record CheckpointRow(int Fold, string Network, int Iteration, string Path, string Sha256, long Bytes, DateTime CreatedAt);
 
 /// <summary>A fold's row in the folds table: <c>Device</c> is the slot it claimed, <c>TrainingDevice</c> where its tensors were.</summary>
-public sealed record FoldRow(int Fold, string Status, string Phase, string? Silo, string? Device, int Iteration, int Iterations,
+public sealed record FoldRow(int Fold, string Status, string? Silo, string? Device, int Iteration, int Iterations,
     double? TrainSeconds, string? Error, string? TrainingDevice = null);
 
 /// <summary>The stored batches of one (fold, method, shots) and the episodes they hold.</summary>
@@ -51,3 +51,10 @@ public sealed record ClassTotalsRow(int Fold, string Method, int Shots, int Clas
 
 /// <summary>Mean and median seconds per episode of one (method, shots) over a run.</summary>
 public sealed record TimingRow(string Method, int Shots, int Episodes, double MeanSeconds, double MedianSeconds);
+
+/// <summary>One row of the runs list: what the run is and when it ran.</summary>
+public sealed record RunListRow(string RunId, string Status, string Preset, string Folds, string Shots, string Methods, long Seed,
+    DateTime CreatedAt, TimeSpan? Duration);
+
+/// <summary>A class's counts summed over a run's stored batches of one fold and shot count.</summary>
+public sealed record RunClassSumRow(string RunId, int Fold, int Shots, ClassCountsRow Counts);

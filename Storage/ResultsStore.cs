@@ -61,13 +61,13 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
     }
 
     public Task UpdateFoldAsync(string runId, FoldRow fold, CancellationToken cancellationToken = default) => ExecuteAsync("""
-        UPDATE folds SET status = @status, phase = @phase, silo = @silo, device = @device, iteration = @iteration,
+        UPDATE folds SET status = @status, silo = @silo, device = @device, iteration = @iteration,
                train_seconds = @train_seconds, error = @error, training_device = COALESCE(@training_device, training_device),
                started_at = COALESCE(started_at, CASE WHEN @status <> 'queued' THEN now() END),
                finished_at = CASE WHEN @status IN ('done', 'failed', 'cancelled') THEN now() ELSE NULL END
          WHERE run_id = @run AND fold = @fold
         """, cancellationToken,
-        ("run", runId), ("fold", fold.Fold), ("status", fold.Status), ("phase", fold.Phase), ("silo", (object?)fold.Silo ?? DBNull.Value),
+        ("run", runId), ("fold", fold.Fold), ("status", fold.Status), ("silo", (object?)fold.Silo ?? DBNull.Value),
         ("device", (object?)fold.Device ?? DBNull.Value), ("iteration", fold.Iteration),
         ("train_seconds", (object?)fold.TrainSeconds ?? DBNull.Value), ("error", (object?)fold.Error ?? DBNull.Value),
         ("training_device", (object?)fold.TrainingDevice ?? DBNull.Value));
@@ -182,9 +182,9 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
     }
 
     public Task<IReadOnlyList<FoldRow>> ReadFoldsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
-        SELECT fold, status, phase, silo, device, iteration, iterations, train_seconds, error, training_device FROM folds WHERE run_id = @run ORDER BY fold
-        """, r => new FoldRow(r.GetInt32(0), r.GetString(1), r.GetString(2), NullableString(r, 3), NullableString(r, 4),
-            r.GetInt32(5), r.GetInt32(6), r.IsDBNull(7) ? null : r.GetDouble(7), NullableString(r, 8), NullableString(r, 9)), cancellationToken, ("run", runId));
+        SELECT fold, status, silo, device, iteration, iterations, train_seconds, error, training_device FROM folds WHERE run_id = @run ORDER BY fold
+        """, r => new FoldRow(r.GetInt32(0), r.GetString(1), NullableString(r, 2), NullableString(r, 3),
+            r.GetInt32(4), r.GetInt32(5), r.IsDBNull(6) ? null : r.GetDouble(6), NullableString(r, 7), NullableString(r, 8)), cancellationToken, ("run", runId));
 
     /// <summary>Per (fold, method, shots): how many batches are stored and the episodes they hold.</summary>
     public Task<IReadOnlyList<BatchTallyRow>> ReadBatchTallyAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
@@ -252,6 +252,27 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
             SELECT png FROM gallery_samples WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_id = @class
             """, r => r.GetFieldValue<byte[]>(0), cancellationToken, ("run", runId), ("fold", fold), ("method", method), ("shots", shots), ("class", classId)))
         .SingleOrDefault();
+
+    /// <summary>The runs page's rows, newest first (indexed on created_at).</summary>
+    public Task<IReadOnlyList<RunListRow>> ListRunsAsync(int limit, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT r.run_id, r.status, r.config->>'Preset',
+               array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Folds')), ', '),
+               array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Shots')), ', '),
+               array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Methods')), ', '),
+               (r.config->>'Seed')::bigint, r.created_at, r.finished_at - r.started_at
+          FROM runs r ORDER BY r.created_at DESC LIMIT @limit
+        """, r => new RunListRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6),
+            r.GetDateTime(7), r.IsDBNull(8) ? null : r.GetTimeSpan(8)), cancellationToken, ("limit", limit));
+
+    /// <summary>One method's counts per run, fold, shot count and class, summed over the stored batches.</summary>
+    public Task<IReadOnlyList<RunClassSumRow>> ReadClassSumsAsync(IReadOnlyList<string> runIds, string method, CancellationToken cancellationToken = default) =>
+        QueryAsync("""
+            SELECT run_id, fold, shots, class_id, sum(episodes)::int, sum(tp)::bigint, sum(fp)::bigint, sum(fn)::bigint, sum(tn)::bigint
+              FROM batch_class_counts WHERE run_id = ANY(@runs) AND method = @method
+             GROUP BY run_id, fold, shots, class_id
+            """, r => new RunClassSumRow(r.GetString(0), r.GetInt32(1), r.GetInt32(2),
+                new ClassCountsRow(r.GetInt32(3), r.GetInt32(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8))),
+            cancellationToken, ("runs", runIds.ToArray()), ("method", method));
 
     private static void AddKey(NpgsqlCommand command, BatchKey key)
     {

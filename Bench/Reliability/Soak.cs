@@ -44,7 +44,7 @@ public static class Soak
         var root = Directory.CreateTempSubdirectory("segcluster-soak-").FullName;
         try
         {
-            await using var database = await PrivatePostgres.CreateAsync();
+            await using var database = await LocalPostgres.CreateTemporaryAsync();
             SchemaMigrator.Apply(database.ConnectionString);
             var data = SyntheticPascal.Generate(Path.Combine(root, "data"), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 4));
             var checkpoints = Path.Combine(root, "checkpoints");
@@ -257,7 +257,7 @@ public static class Soak
     }
 
     /// <summary>Strikes the disturbed run: kills and restarts silos, the database, the follower and the dashboard.</summary>
-    private sealed class Injector(LocalCluster cluster, PrivatePostgres database, string folder, RunConfig run, DashboardProcess? dashboard,
+    private sealed class Injector(LocalCluster cluster, LocalPostgres database, string folder, RunConfig run, DashboardProcess? dashboard,
         Action<string> log) : IAsyncDisposable
     {
         private Follower? follower;

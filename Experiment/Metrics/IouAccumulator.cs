@@ -27,7 +27,7 @@ public sealed class IouAccumulator
     public double ClassIou(int classId) => perClass.GetValueOrDefault(classId).ForegroundIou;
 
     /// <summary>Mean IoU over the given classes (the fold's five); a class without episodes counts as 0.</summary>
-    public double MeanIou(IReadOnlyList<int> classes) => MeanIou(perClass, classes);
+    public double MeanIou(IReadOnlyList<int> classes) => FoldMeanIou.Of(classes, perClass);
 
     public double FbIou()
     {
@@ -48,12 +48,9 @@ public sealed class IouAccumulator
                 var e = episodes[random.Next(episodes.Count)];
                 sums[e.ClassId] = sums.GetValueOrDefault(e.ClassId) + e.Counts;
             }
-            means[r] = MeanIou(sums, classes);
+            means[r] = FoldMeanIou.Of(classes, sums);
         }
         Array.Sort(means);
         return (means[(int)Math.Floor(0.025 * (resamples - 1))], means[(int)Math.Ceiling(0.975 * (resamples - 1))]);
     }
-
-    private static double MeanIou(IDictionary<int, BinaryCounts> sums, IReadOnlyList<int> classes) =>
-        classes.Count == 0 ? 0 : classes.Average(c => sums.TryGetValue(c, out var counts) ? counts.ForegroundIou : 0);
 }

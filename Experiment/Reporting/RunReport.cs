@@ -34,7 +34,7 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
             var (low, high) = BootstrapInterval.MeanIou([perFold[g.Key]], BootstrapSeed);
             return new FoldScore(g.Key.Fold, g.Key.Method, g.Key.Shots, g.Select(b => b.Counts).Sum(c => c.Episodes),
                 counts.ToDictionary(c => c.Key, c => c.Value.ForegroundIou),
-                PascalFiveI.TestClassesOf(g.Key.Fold).Average(c => counts.TryGetValue(c, out var b) ? b.ForegroundIou : 0),
+                FoldMeanIou.Of(g.Key.Fold, counts),
                 (total.ForegroundIou + total.BackgroundIou) / 2, low, high);
         }).OrderBy(s => s.Method).ThenBy(s => s.Shots).ThenBy(s => s.Fold).ToList();
         var means = scores.GroupBy(s => (s.Method, s.Shots)).Select(g =>
@@ -47,7 +47,7 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
 
     public MethodMean? MeanOf(string method, int shots) => Means.FirstOrDefault(m => m.Method == method && m.Shots == shots);
 
-    private static BinaryCounts Counts(ClassCountsRow c) => new(c.TruePositive, c.FalsePositive, c.FalseNegative, c.TrueNegative);
+    public static BinaryCounts Counts(ClassCountsRow c) => new(c.TruePositive, c.FalsePositive, c.FalseNegative, c.TrueNegative);
 
     private static FoldBatches ToFoldBatches(int fold, IReadOnlyList<BatchClassRow> rows)
     {

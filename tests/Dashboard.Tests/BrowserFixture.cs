@@ -12,7 +12,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 {
     public const string AdminSecret = "browser-test-secret";
 
-    public TestDatabase Database { get; private set; } = null!;
+    public ScratchDatabase Database { get; private set; } = null!;
     public ClusterUnderTest Cluster { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public ResultsStore Results => new(Database.ConnectionString);

@@ -24,7 +24,7 @@ public sealed class DashboardPagesTests
         await using var database = await TestDatabase.CreateMigratedAsync();
         var store = new ResultsStore(database.ConnectionString);
         await store.CreateRunAsync("shown", """{"Preset":"tiny","Folds":[0],"Shots":[1],"Methods":["oslsm"],"Seed":7}""", "hash", "{}", [(0, 100)]);
-        await store.UpdateFoldAsync("shown", new FoldRow(0, "done", "done", "silo-a", "cuda:0", 100, 100, 12.5, null, "cuda:0 (Test GPU)"));
+        await store.UpdateFoldAsync("shown", new FoldRow(0, "done", "silo-a", "cuda:0", 100, 100, 12.5, null, "cuda:0 (Test GPU)"));
         // Fold 0's classes are 1..5: IoU 0.5 for class 1 and 0.25 for class 2, nothing for the others: meanIoU 15.0%.
         await store.SaveBatchAsync(new BatchRow(new BatchKey("shown", 0, "oslsm", 1, 0),
             [new ClassCountsRow(1, 2, 50, 25, 25, 900), new ClassCountsRow(2, 1, 10, 20, 10, 960)], [0.02, 0.03, 0.04], "silo-b", Device: "cpu"));

@@ -13,7 +13,7 @@ public sealed class DatabaseOutageTests
     [Fact]
     public async Task A_run_survives_a_database_restart_and_the_dashboard_shows_the_outage_then_recovers()
     {
-        await using var database = await PrivatePostgres.CreateAsync();
+        await using var database = await LocalPostgres.CreateTemporaryAsync();
         await using var cluster = await ClusterUnderTest.StartAsync(database.ConnectionString, 2);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         using var http = new HttpClient { BaseAddress = new Uri(cluster.Url) };

@@ -17,7 +17,7 @@ public class LocalClusterFixture : IAsyncLifetime
 {
     protected virtual int SiloCount => 3;
 
-    public TestDatabase Database { get; private set; } = null!;
+    public ScratchDatabase Database { get; private set; } = null!;
     public LocalCluster Cluster { get; private set; } = null!;
     public ClusterClientHost Client { get; private set; } = null!;
     public SyntheticPascal.Layout Data { get; private set; } = null!;

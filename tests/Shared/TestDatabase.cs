@@ -1,52 +1,20 @@
-using Npgsql;
+using SegCluster.Storage;
 
 namespace SegCluster.Tests;
 
 /// <summary>
-/// A fresh database on the PostgreSQL that ./segcluster test started (SEGCLUSTER_DB), dropped on dispose,
-/// so tests never see each other's rows.
+/// A fresh database per test on SEGCLUSTER_DB (the server ./segcluster test holds), else on the project's local
+/// PostgreSQL, which this test process starts if needed and leaves when it exits (plain `dotnet test`).
 /// </summary>
-public sealed class TestDatabase : IAsyncDisposable
+public static class TestDatabase
 {
-    private readonly string adminConnectionString;
-
-    public string Name { get; }
-    public string ConnectionString { get; }
-
-    private TestDatabase(string adminConnectionString, string name)
-    {
-        this.adminConnectionString = adminConnectionString;
-        Name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name, Pooling = false }.ConnectionString;
-    }
-
-    public static async Task<TestDatabase> CreateAsync()
-    {
-        var server = Environment.GetEnvironmentVariable("SEGCLUSTER_DB");
-        if (string.IsNullOrWhiteSpace(server))
-            throw new InvalidOperationException("SEGCLUSTER_DB is not set: run the suite through ./segcluster test, which starts PostgreSQL.");
-        var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
-        var name = "t_" + Guid.NewGuid().ToString("N")[..16];
-        await using var connection = new NpgsqlConnection(admin);
-        await connection.OpenAsync();
-        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
-        await create.ExecuteNonQueryAsync();
-        return new TestDatabase(admin, name);
-    }
+    public static async Task<ScratchDatabase> CreateAsync() =>
+        await ScratchDatabase.CreateAsync(await ServerAsync(), "t", migrate: false, pooling: false);
 
     /// <summary>A fresh database with SegCluster's schema (Orleans tables included) applied.</summary>
-    public static async Task<TestDatabase> CreateMigratedAsync()
-    {
-        var database = await CreateAsync();
-        Storage.SchemaMigrator.Apply(database.ConnectionString);
-        return database;
-    }
+    public static async Task<ScratchDatabase> CreateMigratedAsync() =>
+        await ScratchDatabase.CreateAsync(await ServerAsync(), "t", migrate: true, pooling: false);
 
-    public async ValueTask DisposeAsync()
-    {
-        await using var connection = new NpgsqlConnection(adminConnectionString);
-        await connection.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
-    }
+    private static async Task<string> ServerAsync() =>
+        Environment.GetEnvironmentVariable(DatabaseSettings.EnvironmentVariable) is { Length: > 0 } server ? server : await LocalPostgres.ForThisProcessAsync();
 }

@@ -58,7 +58,7 @@ public sealed class SchemaMigratorTests
         Assert.Equal(1L, await ScalarAsync<long>(database, "SELECT count(*) FROM OrleansMembershipTable"));
     }
 
-    private static async Task ExecuteAsync(TestDatabase database, string sql)
+    private static async Task ExecuteAsync(ScratchDatabase database, string sql)
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
@@ -66,7 +66,7 @@ public sealed class SchemaMigratorTests
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<T> ScalarAsync<T>(TestDatabase database, string sql)
+    private static async Task<T> ScalarAsync<T>(ScratchDatabase database, string sql)
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
