@@ -113,7 +113,7 @@ public static class ClusterBenchmark
     }
 
     private static RunConfig Config(string runId, SyntheticPascal.Layout data, Settings settings, int[] folds, int iterations, int episodes) =>
-        RunConfig.PaperProtocol with
+        RunSettings.PaperProtocol with
         {
             RunId = runId, Folds = folds, Shots = [1], Methods = ["oslsm"], Preset = "tiny", QuerySize = settings.ImageSize, SupportSize = settings.ImageSize,
             Voc = Path.GetDirectoryName(data.Voc)!, Sbd = Path.GetDirectoryName(data.Sbd)!, Iterations = iterations, CheckpointEvery = iterations,
@@ -191,7 +191,7 @@ public static class ClusterBenchmark
         var runs = new RunClient(client);
         await runs.StartAsync(config, cancel);
         var status = await runs.WaitAsync(config.RunId, cancel);
-        if (status.State != "done") throw new InvalidOperationException($"benchmark run {config.RunId} {status.State}: {status.Error}");
+        if (status.State != RunStates.Done) throw new InvalidOperationException($"benchmark run {config.RunId} {status.State}: {status.Error}");
         return clock.Elapsed.TotalSeconds;
     }
 

@@ -102,9 +102,8 @@ public static class ParityBenchmark
                 return clock.Elapsed.TotalSeconds;
             }
 
-            // Turns of several episodes per side, each turn's first untimed: on this machine the first episode after the
-            // other process ran is often half again as slow, whichever side it is (measured 2026-11-26), while the
-            // scoring loop being compared runs episodes back to back. Each side goes first in every other round.
+            // Turns of several episodes per side, each turn's first untimed (the first after the other process ran is slow,
+            // docs/decisions.md); each side goes first in every other round.
             var sharp = new List<double>();
             var python = new List<double>();
             var roundRatios = new List<double>();

@@ -53,7 +53,7 @@ public static class Table2Benchmark
             using var baseClassifier = new PixelClassifierNetwork(preset, 1, CPU);
             using var siamese = new SiameseNetwork(preset, 1, CPU);
             foreach (var network in new nn.Module[] { oslsm, baseClassifier, siamese }) network.eval();
-            var config = RunConfig.PaperProtocol with { FineTuneIterations = settings.FineTuneIterations };
+            var config = RunSettings.PaperProtocol with { FineTuneIterations = settings.FineTuneIterations };
             var cells = FeatureCells(baseClassifier, preset);
             var fullyConnected = FullyConnectedFlops(baseClassifier, preset);
 

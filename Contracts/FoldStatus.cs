@@ -17,5 +17,5 @@ public sealed record FoldStatus(
     [property: Id(11)] string? Error,
     [property: Id(12)] string? TrainingDevice = null)   // where the training tensors are: "cpu", "cuda:0 (NVIDIA H200)" 
 {
-    public bool IsFinished => State is "done" or "failed" or "cancelled";
+    public bool IsFinished => RunStates.IsFinished(State);
 }

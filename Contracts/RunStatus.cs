@@ -8,5 +8,5 @@ public sealed record RunStatus(
     [property: Id(2)] IReadOnlyList<FoldStatus> Folds,
     [property: Id(3)] string? Error)
 {
-    public bool IsFinished => State is "done" or "failed" or "cancelled";
+    public bool IsFinished => RunStates.IsFinished(State);
 }

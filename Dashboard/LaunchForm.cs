@@ -1,94 +1,36 @@
-using System.Globalization;
 using SegCluster.Contracts;
 using SegCluster.Experiment;
 
 namespace SegCluster.Dashboard;
 
 /// <summary>
-/// The launch page's fields: what `segcluster launch` accepts, with the same defaults (the paper's protocol). Lists
-/// are typed as the CLI takes them ("0,1,2,3"); the run config validator checks every value and path.
+/// The launch page's fields, one per run setting (<see cref="RunSettings"/>), as text the way the CLI takes it
+/// ("0,1,2,3"), starting from the paper's protocol; an empty field means the setting's default.
 /// </summary>
 public sealed class LaunchForm
 {
-    private static readonly RunConfig Paper = RunConfig.PaperProtocol;
-    public string RunId { get; set; } = "";
-    public string Voc { get; set; } = "";
-    public string Sbd { get; set; } = "";
-    public string Aug { get; set; } = "";
-    public string Weights { get; set; } = "";
-    public string EpisodeLists { get; set; } = "";
-    public string FoldLists { get; set; } = "";
-    public string Folds { get; set; } = "0,1,2,3";
-    public string Shots { get; set; } = "1,5";
-    public HashSet<string> Methods { get; set; } = ["oslsm"];
-    public string Preset { get; set; } = Paper.Preset;
-    public int? QuerySize { get; set; }
-    public int? SupportSize { get; set; }
-    public int Iterations { get; set; } = Paper.Iterations;
-    public int? BaseIterations { get; set; }
-    public int? SiameseIterations { get; set; }
-    public double SiameseSupportSampling { get; set; } = Paper.SiameseSupportSampling;
-    public int FineTuneIterations { get; set; } = Paper.FineTuneIterations;
-    public double FineTuneLearningRate { get; set; } = Paper.FineTuneLearningRate;
-    public int CheckpointEvery { get; set; } = Paper.CheckpointEvery;
-    public int Episodes { get; set; } = Paper.Episodes;
-    public int BatchSize { get; set; } = Paper.BatchSize;
-    public long Seed { get; set; } = (long)Paper.Seed;
-    public double LearningRate { get; set; } = Paper.LearningRate;
-    public string Optimizer { get; set; } = Paper.Optimizer;
-    public string Loss { get; set; } = "sum";
-    public double Threshold { get; set; } = Paper.Threshold;
-    public string InferencePrecision { get; set; } = Paper.InferencePrecision!;
+    private readonly Dictionary<RunSetting, string> values = RunSettings.All.ToDictionary(s => s, s => s.Format(RunSettings.Unresolved));
 
-    /// <summary>The run config; malformed lists and unknown presets name their field. Paths are checked by the validator.</summary>
-    public RunConfig ToConfig()
+    public string this[RunSetting setting]
     {
-        var preset = OslsmPreset.All.FirstOrDefault(p => p.Name == Preset)
-            ?? throw new ArgumentException($"preset: known presets are {string.Join(", ", OslsmPreset.All.Select(p => p.Name))}");
-        if (Loss is not ("sum" or "mean")) throw new ArgumentException("loss: sum or mean");
-        if (Seed < 0) throw new ArgumentException("seed: a non-negative integer");
-        return Paper with
-        {
-            RunId = string.IsNullOrWhiteSpace(RunId) ? $"web-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}" : RunId.Trim(),
-            Folds = IntList(Folds, "folds"),
-            Shots = IntList(Shots, "shots"),
-            Methods = [.. Methods.Order()],
-            Preset = preset.Name,
-            QuerySize = QuerySize ?? preset.QuerySize,
-            SupportSize = SupportSize ?? preset.SupportSize,
-            Voc = Voc.Trim(),
-            Sbd = Optional(Sbd),
-            Aug = Optional(Aug),
-            ImageNetWeights = Optional(Weights),
-            EpisodeLists = Optional(EpisodeLists),
-            FoldLists = Optional(FoldLists),
-            Iterations = Iterations,
-            BaseIterations = BaseIterations ?? Iterations,
-            SiameseIterations = SiameseIterations ?? Iterations,
-            SiameseSupportSampling = SiameseSupportSampling,
-            FineTuneIterations = FineTuneIterations,
-            FineTuneLearningRate = FineTuneLearningRate,
-            CheckpointEvery = CheckpointEvery,
-            Episodes = Episodes,
-            BatchSize = BatchSize,
-            Seed = (ulong)Seed,
-            LearningRate = LearningRate,
-            Optimizer = Optimizer,
-            InferencePrecision = InferencePrecision,
-            MeanLoss = Loss == "mean",
-            Threshold = Threshold,
-        };
+        get => values[setting];
+        set => values[setting] = value;
     }
 
-    private static string? Optional(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    /// <summary>Whether a Choices setting (the methods) has this choice ticked.</summary>
+    public bool Has(RunSetting setting, string choice) => values[setting].Split(',').Contains(choice);
 
-    private static int[] IntList(string text, string field)
+    public void Toggle(RunSetting setting, string choice, bool on)
     {
-        var parts = text.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
-        var values = new int[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out values[i]))
-                throw new ArgumentException($"{field}: '{parts[i]}' is not an integer");
-        return values;
+        var chosen = setting.Choices.Where(c => c == choice ? on : Has(setting, c));
+        values[setting] = string.Join(",", chosen);
+    }
+
+    /// <summary>The run config; a malformed field names its setting. Values and paths are checked by the validator.</summary>
+    public RunConfig ToConfig()
+    {
+        var config = RunSettings.All.Aggregate(RunSettings.Unresolved, (c, s) => s.Parse(c, values[s]));
+        config = RunSettings.Resolve(config);
+        return config.RunId.Length > 0 ? config : config with { RunId = RunSettings.NewRunId("web") };
     }
 }

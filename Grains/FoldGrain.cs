@@ -38,7 +38,8 @@ public sealed class FoldGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (state.State.Config is null) return;
-        if (state.State.State is not ("done" or "failed" or "cancelled")) StartWork();   // re-activated after its silo died: resume
+        state.State.Config = RunSettings.Upgrade(state.State.Config);   // stored by an older version
+        if (!RunStates.IsFinished(state.State.State)) StartWork();   // re-activated after its silo died: resume
         // A finished fold activated again (a late status call) was placed by claiming a slot it will never release.
         else await slots.ReleaseAsync(Key, cancellationToken);
     }
@@ -58,8 +59,8 @@ public sealed class FoldGrain(
 
     public async Task CancelAsync()
     {
-        if (state.State.State is "done" or "failed" or "cancelled") return;
-        state.State.State = "cancelled";
+        if (RunStates.IsFinished(state.State.State)) return;
+        state.State.State = RunStates.Cancelled;
         await state.WriteWithRetryAsync();
         cancellation?.Cancel();
         // Not awaited: finishing notifies the run grain, which may be the caller waiting on this very call.
@@ -71,7 +72,7 @@ public sealed class FoldGrain(
 
     private void StartWork()
     {
-        if (work is not null || state.State.State is "done" or "failed" or "cancelled") return;
+        if (work is not null || RunStates.IsFinished(state.State.State)) return;
         cancellation = new CancellationTokenSource();
         work = RunAsync(cancellation.Token);
     }
@@ -96,22 +97,22 @@ public sealed class FoldGrain(
                 state.State.Checkpoints[network] = await TrainAsync(config, network, split, cancel);
                 await state.WriteWithRetryAsync();
             }
-            if (state.State.State != "evaluating")
+            if (state.State.State != RunStates.Evaluating)
             {
-                state.State.State = "evaluating";
+                state.State.State = RunStates.Evaluating;
                 await state.WriteWithRetryAsync();
             }
             await EvaluateAsync(config, split, cancel);
-            state.State.State = "done";
+            state.State.State = RunStates.Done;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            state.State.State = "cancelled";
+            state.State.State = RunStates.Cancelled;
         }
         catch (Exception e)
         {
             logger.LogError(e, "fold {Key} failed", Key);
-            state.State.State = "failed";
+            state.State.State = RunStates.Failed;
             state.State.Error = e.Message;
         }
         finally
@@ -140,7 +141,7 @@ public sealed class FoldGrain(
         while (true)
         {
             if (await slots.ClaimAsync(SiloName, Key, cancel) is { } claimed) return claimed;
-            live = Status() with { State = "queued", Silo = SiloName };
+            live = Status() with { State = RunStates.Queued, Silo = SiloName };
             if (waited.Elapsed > TimeSpan.FromSeconds(30))
             {
                 DeactivateOnIdle();
@@ -210,7 +211,7 @@ public sealed class FoldGrain(
             .SelectMany(b => config.Methods.Where(method => MethodCatalog.Supports(method, b.shots)).Select(method =>
                 new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method), b.episodes)))
             .ToList();
-        live = Status() with { State = "evaluating", Iteration = config.Iterations, Iterations = config.Iterations, Silo = SiloName, Device = device,
+        live = Status() with { State = RunStates.Evaluating, Iteration = config.Iterations, Iterations = config.Iterations, Silo = SiloName, Device = device,
             BatchesTotal = requests.Count };
         await WriteFoldRowAsync(live);
         var done = 0;

@@ -8,7 +8,7 @@ public sealed class FoldState
 {
     [Id(0)] public RunConfig? Config { get; set; }
     [Id(1)] public int Fold { get; set; }
-    [Id(2)] public string State { get; set; } = "queued";
+    [Id(2)] public string State { get; set; } = RunStates.Queued;
     [Id(4)] public string? Error { get; set; }
     [Id(5)] public double TrainSeconds { get; set; }
 

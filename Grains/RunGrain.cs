@@ -30,7 +30,8 @@ public sealed class RunGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Config is not null && state.State.State == "running") StartWatching();
+        if (state.State.Config is not null) state.State.Config = RunSettings.Upgrade(state.State.Config);   // stored by an older version
+        if (state.State.Config is not null && state.State.State == RunStates.Running) StartWatching();
         return Task.CompletedTask;
     }
 
@@ -58,7 +59,7 @@ public sealed class RunGrain(
         await results.CreateRunAsync(config.RunId, json, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json))), provenance,
             config.Folds.Select(f => (f, config.Iterations)).ToList());
         state.State.Config = config;
-        state.State.Folds = config.Folds.ToDictionary(f => f, f => new FoldStatus(f, "queued", 0, config.Iterations, 0, 0, 0, 0, 0, null, null, null));
+        state.State.Folds = config.Folds.ToDictionary(f => f, f => new FoldStatus(f, RunStates.Queued, 0, config.Iterations, 0, 0, 0, 0, 0, null, null, null));
         await state.WriteWithRetryAsync();
         await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await Task.WhenAll(config.Folds.Select(f => Fold(f).StartAsync(config, f)));
@@ -120,9 +121,9 @@ public sealed class RunGrain(
 
     public async Task CancelAsync()
     {
-        if (state.State.State != "running") return;
+        if (state.State.State != RunStates.Running) return;
         await Task.WhenAll(state.State.Folds.Keys.Select(f => Fold(f).CancelAsync()));
-        await CompleteAsync("cancelled");
+        await CompleteAsync(RunStates.Cancelled);
     }
 
     public async Task FoldFinishedAsync(FoldStatus status)
@@ -134,13 +135,13 @@ public sealed class RunGrain(
 
     private async Task CompleteIfAllFinishedAsync()
     {
-        if (state.State.State == "running" && state.State.Folds.Values.All(f => f.IsFinished))
-            await CompleteAsync(state.State.Folds.Values.Any(f => f.State == "failed") ? "failed" : "done");
+        if (state.State.State == RunStates.Running && state.State.Folds.Values.All(f => f.IsFinished))
+            await CompleteAsync(state.State.Folds.Values.Any(f => f.State == RunStates.Failed) ? RunStates.Failed : RunStates.Done);
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.State == "running") StartWatching();
+        if (state.State.State == RunStates.Running) StartWatching();
         else return UnregisterAsync();
         return Task.CompletedTask;
     }

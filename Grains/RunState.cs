@@ -7,6 +7,6 @@ namespace SegCluster.Grains;
 public sealed class RunState
 {
     [Id(0)] public RunConfig? Config { get; set; }
-    [Id(1)] public string State { get; set; } = "running";
+    [Id(1)] public string State { get; set; } = RunStates.Running;
     [Id(2)] public Dictionary<int, FoldStatus> Folds { get; set; } = [];
 }

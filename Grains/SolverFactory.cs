@@ -33,8 +33,7 @@ public sealed class SolverFactory(ModelCache models, IOptions<SiloSettings> sett
         "logreg" => new LogisticRegressionSolver(baseClassifier()),
         "finetune" => new FineTuningSolver(baseClassifier(), config.FineTuneIterations, config.FineTuneLearningRate),
         "co-segmentation" => new CosegmentationSolver(baseClassifier()),
-        // 0: a config stored before the setting existed, which compared every cell.
-        "siamese" => new SiameseSolver(siamese(), config.SiameseSupportSampling > 0 ? config.SiameseSupportSampling : 1, config.Seed),
+        "siamese" => new SiameseSolver(siamese(), config.SiameseSupportSampling, config.Seed),
         "all-foreground" => new AllForegroundSolver(),
         "copy-support-mask" => new SupportMaskSolver(),
         _ => throw new ArgumentException($"unknown method '{method}'"),

@@ -4,11 +4,9 @@ namespace SegCluster.Grains;
 
 /// <summary>
 /// The silo's threads for torch work (training, scoring batches), kept and reused: long-running work must stay off the
-/// .NET thread pool that Orleans schedules grains on, and a fresh thread per batch (as before) builds its per-thread
-/// memory again each time (glibc's arena caches, libtorch's and oneDNN's scratch buffers) and faults it in. Scoring
-/// the same batches in one process, alternating fresh threads with reused ones over 9 pairs of 1000 tiny episodes,
-/// the fresh threads took 4% more CPU (median; pairs 0.95-1.09) and 2% more time. There are as many threads as the
-/// most items the silo ever ran at once; idle ones wait on the queue.
+/// .NET thread pool that Orleans schedules grains on, and a reused thread keeps its per-thread memory (glibc's arenas,
+/// libtorch's and oneDNN's scratch buffers) warm (docs/decisions.md). There are as many threads as the most items the
+/// silo ever ran at once; idle ones wait on the queue.
 /// </summary>
 public sealed class TorchWorkers : IDisposable
 {

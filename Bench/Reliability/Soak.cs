@@ -100,7 +100,7 @@ public static class Soak
     }
 
     /// <summary>The soak's run: tiny preset at 48 pixels, folds 0 and 1, 1-shot OSLSM and a reference, small batches.</summary>
-    private static RunConfig Config(string runId, SyntheticPascal.Layout data, Settings settings) => RunConfig.PaperProtocol with
+    private static RunConfig Config(string runId, SyntheticPascal.Layout data, Settings settings) => RunSettings.PaperProtocol with
     {
         RunId = runId,
         Folds = [0, 1],
@@ -126,8 +126,8 @@ public static class Soak
     /// <summary>The run's progress: per fold, training is the first half and scoring the second; the mean over folds.</summary>
     private static double Progress(RunStatus status) => status.Folds.Count == 0 ? 0 : status.Folds.Average(f => f.State switch
     {
-        "done" => 1.0,
-        "evaluating" => 0.5 + 0.5 * (f.BatchesTotal == 0 ? 0 : (double)f.BatchesDone / f.BatchesTotal),
+        RunStates.Done => 1.0,
+        RunStates.Evaluating => 0.5 + 0.5 * (f.BatchesTotal == 0 ? 0 : (double)f.BatchesDone / f.BatchesTotal),
         _ when f.State.StartsWith("training", StringComparison.Ordinal) => 0.5 * (f.Iterations == 0 ? 0 : (double)f.Iteration / f.Iterations),
         _ => 0.0,
     });
@@ -152,7 +152,7 @@ public static class Soak
     /// <summary>When a kind of fault can strike: a scoring silo while a fold scores; anything else at any point.</summary>
     private static Func<RunStatus, bool> Ready(FaultKind kind) => kind switch
     {
-        FaultKind.KillScoringSilo => status => status.Folds.Any(f => f.State == "evaluating"),
+        FaultKind.KillScoringSilo => status => status.Folds.Any(f => f.State == RunStates.Evaluating),
         _ => _ => true,
     };
 
@@ -190,7 +190,7 @@ public static class Soak
 
         var run = await results.ReadRunAsync(b, cancel);
         var folds = await results.ReadFoldsAsync(b, cancel);
-        checks.Add(new Check("folds done", run?.Status == "done" && folds.All(f => f.Status == "done"),
+        checks.Add(new Check("folds done", run?.Status == RunStates.Done && folds.All(f => f.Status == RunStates.Done),
             $"run {run?.Status}; folds {string.Join(", ", folds.Select(f => $"{f.Fold} {f.Status}"))}"));
         // A dead silo's rows count for nothing (placement joins the active silos); a live silo's slot must be free.
         var held = await slots.ReadHeldByRunAsync(b, cancel);
@@ -289,7 +289,7 @@ public static class Soak
                 }
                 case FaultKind.KillScoringSilo:
                 {
-                    var scoring = status.Folds.Where(f => f.State == "evaluating").ToList();
+                    var scoring = status.Folds.Where(f => f.State == RunStates.Evaluating).ToList();
                     var owners = status.Folds.Select(f => f.Silo is null ? null : SiloIndex(f.Silo)).ToHashSet();
                     var victim = Enumerable.Range(0, cluster.Silos.Count).Cast<int?>()
                         .FirstOrDefault(i => !cluster.Silos[i!.Value].HasExited && !owners.Contains(i) && i != lateSilo);

@@ -30,7 +30,7 @@ public static class DataCommand
         var command = new Command("episodes", "Export the seeded test episodes (query, class, supports) per fold and shot count") { voc, sbd, aug, output, folds, shots, episodes, seed };
         command.SetAction(parse =>
         {
-            var config = Contracts.RunConfig.PaperProtocol with
+            var config = RunSettings.PaperProtocol with
             {
                 Voc = parse.GetValue(voc)!.FullName, Sbd = parse.GetValue(sbd)?.FullName, Aug = parse.GetValue(aug)?.FullName,
                 Episodes = parse.GetValue(episodes), Seed = parse.GetValue(seed),

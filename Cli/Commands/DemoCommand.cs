@@ -42,7 +42,8 @@ public static class DemoCommand
             await new RunClient(client.Client).WaitForSilosAsync(siloCount, cancel, cluster.ThrowIfAnyExited);
             AnsiConsole.MarkupLine($"[grey]{siloCount} silos active; data: {Markup.Escape(data.Root)}[/]");
 
-            var config = DemoConfig(RunOptions.NewRunId("demo"), data, parse.GetValue(iterations), parse.GetValue(episodes));
+            var config = RunSettings.Demo(RunSettings.NewRunId("demo"), Path.GetDirectoryName(data.Voc)!, Path.GetDirectoryName(data.Sbd)!,
+                parse.GetValue(iterations), parse.GetValue(episodes));
             var exit = await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
                 "generated data set (synthetic, not VOC), tiny preset", detach: false, cancel);
             if (Environment.GetEnvironmentVariable("SEGCLUSTER_DASHBOARD_URL") is { Length: > 0 } url)
@@ -57,33 +58,6 @@ public static class DemoCommand
         });
         return command;
     }
-
-    /// <summary>The demo's run: tiny preset from scratch (Adam, mean loss), 64-pixel inputs, all folds, 1- and 5-shot.</summary>
-    public static RunConfig DemoConfig(string runId, SyntheticPascal.Layout data, int iterations, int episodes) => RunConfig.PaperProtocol with
-    {
-        RunId = runId,
-        Methods = [.. MethodCatalog.Names],
-        Preset = OslsmPreset.Tiny.Name,
-        QuerySize = 64,
-        SupportSize = 64,
-        Voc = Path.GetDirectoryName(data.Voc)!,
-        Sbd = Path.GetDirectoryName(data.Sbd)!,
-        Iterations = iterations,
-        // 16-way pixel classification learns faster than episodes; a third of OSLSM's budget.
-        BaseIterations = Math.Max(1, iterations / 3),
-        SiameseIterations = Math.Max(1, iterations / 3),
-        // Five steps keep the demo within its ten minutes (each step trains fc6-fc8 on the support); a larger step makes up.
-        FineTuneIterations = 5,
-        FineTuneLearningRate = 1e-2,
-        CheckpointEvery = Math.Max(1, iterations / 6),
-        ProgressEvery = Math.Max(1, iterations / 100),
-        Episodes = episodes,
-        BatchSize = 100,
-        LearningRate = 1e-3,
-        ConditioningLearningRateMultiplier = 1,
-        MeanLoss = true,
-        Optimizer = "adam",
-    };
 
     private static SyntheticPascal.Layout EnsureDemoData(string root)
     {

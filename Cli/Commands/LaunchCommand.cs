@@ -11,7 +11,7 @@ public static class LaunchCommand
 {
     public static Command Create()
     {
-        var options = new RunOptions();
+        var options = new RunOptions("run");
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var detach = new Option<bool>("--detach") { Description = "submit and return without following" };
         var connectTimeout = ConnectTimeoutOption();
@@ -48,8 +48,8 @@ public static class LaunchCommand
         var report = await RunReport.LoadAsync(new ResultsStore(connectionString), config.RunId, cancel);
         ReportPrinter.Print(report, dataLabel);
         if (jsonPath is not null) await ReportPrinter.WriteJsonAsync(jsonPath, report, dataLabel, cancel);
-        foreach (var fold in status.Folds.Where(f => f.State != "done"))
+        foreach (var fold in status.Folds.Where(f => f.State != RunStates.Done))
             Console.Error.WriteLine($"fold {fold.Fold}: {fold.State} {fold.Error}");
-        return status.State == "done" ? 0 : 1;
+        return status.State == RunStates.Done ? 0 : 1;
     }
 }

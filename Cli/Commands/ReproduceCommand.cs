@@ -15,7 +15,7 @@ public static class ReproduceCommand
 {
     public static Command Create()
     {
-        var options = new RunOptions([.. MethodCatalog.PaperMethods]);
+        var options = new RunOptions("reproduce", [.. MethodCatalog.PaperMethods]);
         var device = new Option<string>("--device") { Description = "cuda (refuse unless every fold gets a GPU) or any", DefaultValueFactory = _ => "cuda" };
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var detach = new Option<bool>("--detach") { Description = "submit and return without following" };
@@ -24,7 +24,7 @@ public static class ReproduceCommand
         options.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
-            var config = options.Read(parse) with { RunId = parse.GetValue(options.RunId) ?? RunOptions.NewRunId("reproduce") };
+            var config = options.Read(parse);
             if (config.Sbd is null) throw new ArgumentException("--sbd: required (the paper trains on SBD and VOC)");
             if (config.ImageNetWeights is null) throw new ArgumentException("--weights: required (torchvision VGG-16 ImageNet state dict, vgg16-397923af.pth)");
             var connectionString = ClusterSettings.ConnectionString();

@@ -56,8 +56,8 @@ public static class RunFollower
         "training" => 0.6 * fold.Iteration / Math.Max(1, fold.Iterations),
         "training-base" => 0.6 + 0.1 * fold.Iteration / Math.Max(1, fold.Iterations),
         "training-siamese" => 0.7 + 0.1 * fold.Iteration / Math.Max(1, fold.Iterations),
-        "evaluating" => 0.8 + 0.2 * fold.BatchesDone / Math.Max(1, fold.BatchesTotal),
-        "done" or "failed" or "cancelled" => 1,
+        RunStates.Evaluating => 0.8 + 0.2 * fold.BatchesDone / Math.Max(1, fold.BatchesTotal),
+        RunStates.Done or RunStates.Failed or RunStates.Cancelled => 1,
         _ => 0,
     };
 
@@ -66,8 +66,8 @@ public static class RunFollower
         "training" => $"fold {fold.Fold} training {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s on {fold.Silo} {fold.Device}",
         "training-siamese" => $"fold {fold.Fold} training the Siamese network {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s",
         "training-base" => $"fold {fold.Fold} training the base classifier {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s",
-        "evaluating" => $"fold {fold.Fold} evaluating {fold.BatchesDone}/{fold.BatchesTotal} batches",
-        "failed" => $"fold {fold.Fold} failed: {fold.Error}",
+        RunStates.Evaluating => $"fold {fold.Fold} evaluating {fold.BatchesDone}/{fold.BatchesTotal} batches",
+        RunStates.Failed => $"fold {fold.Fold} failed: {fold.Error}",
         _ => $"fold {fold.Fold} {fold.State}",
     };
 }

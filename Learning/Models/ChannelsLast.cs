@@ -6,10 +6,8 @@ namespace SegCluster.Learning.Models;
 /// <summary>
 /// Channels-last (NHWC) memory order for one module's VGG/AlexNet feature convolutions at scoring time: with weights
 /// and images in this order oneDNN convolves without converting each layer's activations to its blocked layout and
-/// back. Measured 2026-11-26 on the 2-core EPYC, fp32 OSLSM forward against the default order: vgg16-fcn32s 0.91x the
-/// time, tiny 0.56x. fc6 and fc7 stay in the default order: oneDNN reorders fc6's 411 MB weight from channels-last
-/// about 6 times slower than from the default order (all convolutions channels-last gave vgg16-fcn32s only 0.98x).
-/// Values are unchanged. Scoring only: TorchSharp saves only contiguous tensors, so a network that is still
+/// back (docs/decisions.md). fc6 and fc7 stay in the default order: oneDNN reorders fc6's large weight from
+/// channels-last far slower than from the default order. Values are unchanged. Scoring only: TorchSharp saves only contiguous tensors, so a network that is still
 /// checkpointed keeps the default order. Each owner of feature convolutions holds one and orders its own input.
 /// </summary>
 public sealed class ChannelsLast

@@ -51,7 +51,7 @@ public sealed class DataCommandTests
             "--sbd", Path.GetDirectoryName(layout.Sbd)!, "--out", folder, "--folds", "2", "--shots", "1", "--episodes", "25", "--seed", "9");
         Assert.True(exitCode == 0, output);
 
-        var config = Contracts.RunConfig.PaperProtocol with { Episodes = 25, Seed = 9 };
+        var config = RunSettings.PaperProtocol with { Episodes = 25, Seed = 9 };
         var split = Learning.Data.FoldSplit.Build(Learning.Data.DataCatalog.Scan(layout.Sources), 2);
         var sampled = Grains.FoldSetup.Episodes(config, split, 1).Select(e => e.ToString()).ToList();
         var imported = Grains.FoldSetup.Episodes(config with { Seed = 12345, EpisodeLists = folder }, split, 1).Select(e => e.ToString()).ToList();

@@ -1,3 +1,4 @@
+using SegCluster.Experiment;
 using SegCluster.Tests;
 namespace SegCluster.Cli.Tests;
 
@@ -54,5 +55,19 @@ public sealed class LaunchCommandTests
         Assert.Contains("./segcluster silo", line);
         Assert.DoesNotContain("   at ", output);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("launch")]
+    [InlineData("reproduce")]
+    public void Each_run_setting_is_one_option_whose_help_comes_from_its_description(string name)
+    {
+        var command = SegClusterCli.Create().Subcommands.Single(c => c.Name == name);
+        foreach (var setting in RunSettings.All)
+        {
+            var option = Assert.Single(command.Options, o => o.Name == "--" + setting.Flag);
+            Assert.StartsWith(setting.Help, option.Description);
+            Assert.Contains("(default: ", option.Description);
+        }
     }
 }

@@ -155,7 +155,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await BrowserFixture.Field(page, "sbd").FillAsync(Path.GetDirectoryName(fixture.Cluster.Data.Sbd)!);
         await BrowserFixture.Field(page, "folds").FillAsync("0");
         await BrowserFixture.Field(page, "shots").FillAsync("1");
-        foreach (var method in methods) await page.Locator($"#method-{method} input, input#method-{method}").First.CheckAsync();
+        foreach (var method in methods) await page.Locator($"#methods-{method} input, input#methods-{method}").First.CheckAsync();
         await page.Locator("#preset-tiny input, input#preset-tiny").First.CheckAsync();
         await page.Locator("#optimizer-adam input, input#optimizer-adam").First.CheckAsync();
         await page.Locator("#loss-mean input, input#loss-mean").First.CheckAsync();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
@@ -41,21 +42,35 @@ public sealed class ComponentTests : BunitContext
     [Fact]
     public void Launch_form_turns_its_fields_into_the_run_config_and_names_a_bad_field()
     {
-        var form = new LaunchForm { RunId = " r1 ", Voc = "/data/VOCdevkit", Folds = "0, 2", Shots = "1 5", Methods = ["oslsm", "1-nn"], Preset = "tiny",
-            Iterations = 30, Loss = "mean", Seed = 9 };
+        var form = new LaunchForm
+        {
+            [RunSettings.RunId] = " r1 ", [RunSettings.Voc] = "/data/VOCdevkit", [RunSettings.Folds] = "0, 2", [RunSettings.Shots] = "1 5",
+            [RunSettings.Preset] = "tiny", [RunSettings.Iterations] = "30", [RunSettings.MeanLoss] = "mean", [RunSettings.Seed] = "9",
+            [RunSettings.BaseIterations] = "",
+        };
+        form.Toggle(RunSettings.Methods, "1-nn", on: true);
         var config = form.ToConfig();
         Assert.Equal("r1", config.RunId);
         Assert.Equal([0, 2], config.Folds);
         Assert.Equal([1, 5], config.Shots);
-        Assert.Equal(["1-nn", "oslsm"], config.Methods);
-        Assert.Equal(30, config.BaseIterations);            // defaults to the iterations, as the CLI's
+        Assert.Equal(["oslsm", "1-nn"], config.Methods);     // the catalog's order
+        Assert.Equal(30, config.BaseIterations);            // empty: the iterations, as the CLI's default
         Assert.True(config.MeanLoss);
         Assert.Equal(9UL, config.Seed);
         Assert.Null(config.Sbd);
         Assert.Equal(OslsmPreset.Tiny.QuerySize, config.QuerySize);
+        Assert.StartsWith("web-", new LaunchForm().ToConfig().RunId);
 
-        Assert.Contains("shots: 'five' is not an integer", Assert.Throws<ArgumentException>(() => new LaunchForm { Shots = "1,five" }.ToConfig()).Message);
-        Assert.Contains("preset: known presets are", Assert.Throws<ArgumentException>(() => new LaunchForm { Preset = "resnet" }.ToConfig()).Message);
-        Assert.Contains("seed: a non-negative integer", Assert.Throws<ArgumentException>(() => new LaunchForm { Seed = -1 }.ToConfig()).Message);
+        Assert.Contains("shots: 'five' is not an integer", Assert.Throws<RunSettingException>(() => new LaunchForm { [RunSettings.Shots] = "1,five" }.ToConfig()).Message);
+        Assert.Contains("seed: a non-negative integer", Assert.Throws<RunSettingException>(() => new LaunchForm { [RunSettings.Seed] = "-1" }.ToConfig()).Message);
+        var unknownPreset = new LaunchForm { [RunSettings.Voc] = "/data/VOCdevkit", [RunSettings.Preset] = "resnet" }.ToConfig();
+        Assert.Contains("preset: known presets are", Assert.Throws<ArgumentException>(() => RunConfigValidator.Validate(unknownPreset, [], checkPaths: false)).Message);
+    }
+
+    [Fact]
+    public void The_launch_form_left_as_it_is_gives_the_paper_protocol()
+    {
+        var config = new LaunchForm { [RunSettings.RunId] = "paper" }.ToConfig();
+        Assert.Equal(JsonSerializer.Serialize(RunSettings.PaperProtocol with { RunId = "paper" }), JsonSerializer.Serialize(config));
     }
 }

@@ -75,7 +75,7 @@ public sealed class BadInputCorpusTests
             var voc = Directory.CreateDirectory(Path.Combine(root, "VOCdevkit")).FullName;
             var copy = Path.Combine(root, Path.GetFileName(path));
             File.WriteAllText(copy, File.ReadAllText(path).Replace("{root}", root));
-            var config = RunConfigFile.Load(copy, RunConfig.PaperProtocol with { RunId = "corpus", Voc = voc });
+            var config = RunConfigFile.Load(copy, RunSettings.PaperProtocol with { RunId = "corpus", Voc = voc });
             RunConfigValidator.Validate(config, [root]);
         }
         catch (DataFileException e) when (e.FilePath.StartsWith(root, StringComparison.Ordinal))

@@ -21,7 +21,7 @@ public sealed class SolverFactoryTests
 
         using var models = new ModelCache();
         var factory = new SolverFactory(models, Microsoft.Extensions.Options.Options.Create(new SiloSettings()));
-        var config = RunConfig.PaperProtocol with { Preset = "tiny", QuerySize = 32, SupportSize = 32, Seed = 7 };
+        var config = RunSettings.PaperProtocol with { Preset = "tiny", QuerySize = 32, SupportSize = 32, Seed = 7 };
         OslsmNetwork Network(string? precision) =>
             Assert.IsType<OslsmSolver>(factory.Create("oslsm", config with { InferencePrecision = precision }, 0, checkpoint)).Network;
 

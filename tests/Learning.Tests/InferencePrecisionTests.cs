@@ -8,11 +8,9 @@ namespace SegCluster.Learning.Tests;
 public sealed class InferencePrecisionTests
 {
     [Theory]
-    [InlineData(null, ScalarType.Float32)]
-    [InlineData("", ScalarType.Float32)]
     [InlineData("fp32", ScalarType.Float32)]
     [InlineData("bf16", ScalarType.BFloat16)]
-    public void Names_map_to_tensor_types(string? name, ScalarType expected) =>
+    public void Names_map_to_tensor_types(string name, ScalarType expected) =>
         Assert.Equal(expected, InferenceScalarType.Of(name));
 
     [Fact]

@@ -1,6 +1,6 @@
 using SegCluster.Experiment;
 
-namespace SegCluster.Learning.Tests;
+namespace SegCluster.Experiment.Tests;
 
 public sealed class MetricsTests
 {

@@ -1,6 +1,6 @@
 using SegCluster.Experiment;
 
-namespace SegCluster.Grains.Tests;
+namespace SegCluster.Experiment.Tests;
 
 /// <summary>The export formats of a run's tables: cells that carry the formats' special characters stay intact.</summary>
 public sealed class ReportTableTests
