@@ -30,6 +30,39 @@ public static class SiloHostBuilder
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        AddServices(builder, connectionString, siloOptions);
+
+        var address = ClusterSettings.AdvertisedAddress(endpoints.AdvertisedAddress);
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = ClusterSettings.ClusterId;
+                o.ServiceId = ClusterSettings.ServiceId;
+            });
+            silo.Configure<SiloOptions>(o => o.SiloName = endpoints.Name);
+            if (endpoints.FastFailureDetection)
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    // On loopback a dead silo refuses connections at once: a few short probes are proof enough.
+                    o.ProbeTimeout = TimeSpan.FromSeconds(2);
+                    o.NumMissedProbesLimit = 2;
+                    o.NumVotesForDeathDeclaration = 1;
+                });
+            silo.ConfigureEndpoints(address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: endpoints.AdvertisedAddress is not null);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = ClusterSettings.AdoInvariant;
+                o.ConnectionString = connectionString;
+            });
+            ConfigureGrains(silo, connectionString);
+        });
+        return builder.Build();
+    }
+
+    /// <summary>What a silo's grains need: the stores, caches, solver factory, torch workers, slot registration and placement.</summary>
+    public static void AddServices(IHostApplicationBuilder builder, string connectionString, SiloSettings siloOptions)
+    {
         builder.Services.Configure<SiloSettings>(o =>
         {
             o.Devices = siloOptions.Devices;
@@ -48,44 +81,23 @@ public static class SiloHostBuilder
         builder.Services.AddPlacementDirector<DeviceSlotPlacement, DeviceSlotPlacementDirector>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         TorchRuntime.Configure(siloOptions.TorchThreads);
+    }
 
-        var address = ClusterSettings.AdvertisedAddress(endpoints.AdvertisedAddress);
-        builder.UseOrleans(silo =>
+    /// <summary>Grain state and reminders in PostgreSQL, and the response timeout long work needs.</summary>
+    public static void ConfigureGrains(ISiloBuilder silo, string connectionString)
+    {
+        // Scoring a batch of VGG-16 episodes on a CPU takes minutes, not the default 30 seconds.
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ClusterSettings.ResponseTimeout);
+        silo.AddAdoNetGrainStorageAsDefault(o =>
         {
-            silo.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = ClusterSettings.ClusterId;
-                o.ServiceId = ClusterSettings.ServiceId;
-            });
-            silo.Configure<SiloOptions>(o => o.SiloName = endpoints.Name);
-            // Scoring a batch of VGG-16 episodes on a CPU takes minutes, not the default 30 seconds.
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ClusterSettings.ResponseTimeout);
-            if (endpoints.FastFailureDetection)
-                silo.Configure<ClusterMembershipOptions>(o =>
-                {
-                    // On loopback a dead silo refuses connections at once: a few short probes are proof enough.
-                    o.ProbeTimeout = TimeSpan.FromSeconds(2);
-                    o.NumMissedProbesLimit = 2;
-                    o.NumVotesForDeathDeclaration = 1;
-                });
-            silo.ConfigureEndpoints(address, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: endpoints.AdvertisedAddress is not null);
-            silo.UseAdoNetClustering(o =>
-            {
-                o.Invariant = ClusterSettings.AdoInvariant;
-                o.ConnectionString = connectionString;
-            });
-            silo.AddAdoNetGrainStorageAsDefault(o =>
-            {
-                o.Invariant = ClusterSettings.AdoInvariant;
-                o.ConnectionString = connectionString;
-            });
-            silo.UseAdoNetReminderService(o =>
-            {
-                o.Invariant = ClusterSettings.AdoInvariant;
-                o.ConnectionString = connectionString;
-            });
+            o.Invariant = ClusterSettings.AdoInvariant;
+            o.ConnectionString = connectionString;
         });
-        return builder.Build();
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = ClusterSettings.AdoInvariant;
+            o.ConnectionString = connectionString;
+        });
     }
 
     /// <summary>

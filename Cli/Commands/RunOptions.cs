@@ -12,19 +12,21 @@ public sealed class RunOptions
 {
     private readonly RunConfig defaults;
     private readonly string runIdPrefix;
-    private readonly IReadOnlyList<(RunSetting Setting, Option<string[]> Option)> options;
+    private readonly IReadOnlyList<(RunSetting Setting, Option Option)> options;
 
     /// <param name="defaultMethods">the methods when --methods is not given</param>
     public RunOptions(string runIdPrefix, params string[] defaultMethods)
     {
         this.runIdPrefix = runIdPrefix;
         defaults = RunSettings.Unresolved with { Methods = defaultMethods.Length > 0 ? defaultMethods : RunSettings.Unresolved.Methods };
-        options = [.. RunSettings.All.Select(s => (s, new Option<string[]>("--" + s.Flag)
+        options = [.. RunSettings.All.Select(s =>
         {
-            Description = $"{s.Help}{Choices(s)} (default: {(s == RunSettings.Methods ? s.Format(defaults) : s.DefaultText)})",
-            AllowMultipleArgumentsPerToken = s.Kind == SettingKind.Choices || s.Format(defaults).Contains(','),
-            Arity = s.Kind == SettingKind.Choices || s.Format(defaults).Contains(',') ? ArgumentArity.OneOrMore : ArgumentArity.ExactlyOne,
-        }))];
+            var description = $"{s.Help}{Choices(s)} (default: {(s == RunSettings.Methods ? s.Format(defaults) : s.DefaultText)})";
+            Option option = s.IsList
+                ? new Option<string[]>("--" + s.Flag) { Description = description, AllowMultipleArgumentsPerToken = true }
+                : new Option<string>("--" + s.Flag) { Description = description };
+            return (s, option);
+        })];
     }
 
     public Option<FileInfo?> Config { get; } = new("--config") { Description = "a JSON file of run settings (the keys runs are stored with); options given override it" };
@@ -42,7 +44,7 @@ public sealed class RunOptions
         foreach (var (setting, option) in options)
         {
             if (parse.GetResult(option) is not { Implicit: false }) continue;
-            var text = string.Join(",", parse.GetValue(option)!);
+            var text = option is Option<string[]> list ? string.Join(",", parse.GetValue(list)!) : parse.GetValue((Option<string>)option)!;
             // Paths are this machine's: made absolute here, before they travel to the silos.
             if (setting.Kind is SettingKind.Folder or SettingKind.File && text.Length > 0) text = Path.GetFullPath(text);
             try { config = setting.Parse(config, text); }

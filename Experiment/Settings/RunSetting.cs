@@ -45,6 +45,9 @@ public abstract class RunSetting(string key, string flag, string label, string h
     /// <summary>Whether the value may be absent (an optional path).</summary>
     public abstract bool Optional { get; }
 
+    /// <summary>Whether the value is a list (folds, shots, methods): several words on a command line.</summary>
+    public abstract bool IsList { get; }
+
     /// <summary>The value as one types it ("0,1,2,3"); "" where it is unset or left to be derived.</summary>
     public abstract string Format(RunConfig config);
 
@@ -100,6 +103,7 @@ public sealed class RunSetting<T>(string key, string flag, string label, string 
     /// <summary>What the default is, where it is not a value (a generated run id).</summary>
     public string? DefaultNote { get; init; }
     public override bool Optional => IsOptional;
+    public override bool IsList => typeof(T).IsArray;
 
     public override string Format(RunConfig config) =>
         Get(config) is var value && (value is null || (Derived is not null && EqualityComparer<T>.Default.Equals(value, Default))) ? "" : FormatText(value);

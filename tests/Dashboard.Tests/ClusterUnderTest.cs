@@ -7,12 +7,12 @@ using SegCluster.Tests;
 
 namespace SegCluster.Dashboard.Tests;
 
-/// <summary>What the dashboard tests run against: a <see cref="TestCluster"/> over a given database, and the dashboard on a free port.</summary>
+/// <summary>What the dashboard tests run against: a <see cref="ProcessCluster"/> over a given database, and the dashboard on a free port.</summary>
 public sealed class ClusterUnderTest : IAsyncDisposable
 {
-    private readonly TestCluster cluster;
+    private readonly ProcessCluster cluster;
 
-    private ClusterUnderTest(TestCluster cluster, WebApplication dashboard, string url) => (this.cluster, Dashboard, Url) = (cluster, dashboard, url);
+    private ClusterUnderTest(ProcessCluster cluster, WebApplication dashboard, string url) => (this.cluster, Dashboard, Url) = (cluster, dashboard, url);
 
     public string Root => cluster.Root;
     public string DataRoot => cluster.DataRoot;
@@ -25,7 +25,7 @@ public sealed class ClusterUnderTest : IAsyncDisposable
     /// <param name="dashboardArguments">extra dashboard settings, e.g. "--Dashboard:AdminSecret", "s"; "{data}" stands for the data root</param>
     public static async Task<ClusterUnderTest> StartAsync(string connectionString, int silos, params string[] dashboardArguments)
     {
-        var cluster = await TestCluster.StartAsync(connectionString, silos, cli: CliAssembly());
+        var cluster = await ProcessCluster.StartAsync(connectionString, silos, cli: CliAssembly());
         var url = $"http://127.0.0.1:{LoopbackPorts.Free()}";
         var dashboard = DashboardApp.Build(["--urls", url, .. dashboardArguments.Select(a => a.Replace("{data}", cluster.DataRoot))], connectionString);
         await dashboard.StartAsync();

@@ -8,12 +8,12 @@ using SegCluster.Tests;
 
 namespace SegCluster.Grains.Tests;
 
-/// <summary>A <see cref="TestCluster"/> of three silos on a fresh database, shared by a test class.</summary>
+/// <summary>A <see cref="ProcessCluster"/> of three silos on a fresh database, shared by a test class.</summary>
 public class LocalClusterFixture : IAsyncLifetime
 {
     protected virtual int SiloCount => 3;
 
-    private TestCluster cluster = null!;
+    private ProcessCluster cluster = null!;
     public ScratchDatabase Database { get; private set; } = null!;
     public LocalCluster Cluster => cluster.Silos;
     public ClusterClientHost Client => cluster.ClientHost;
@@ -24,7 +24,7 @@ public class LocalClusterFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Database = await TestDatabase.CreateMigratedAsync();
-        cluster = await TestCluster.StartAsync(Database.ConnectionString, SiloCount);
+        cluster = await ProcessCluster.StartAsync(Database.ConnectionString, SiloCount);
     }
 
     public RunConfig SmallRun(string runId, int[] folds, int iterations = 40, int episodes = 30) => cluster.SmallRun(runId, folds, iterations, episodes);

@@ -11,9 +11,9 @@ namespace SegCluster.Tests;
 /// A real cluster for tests: silo processes of the built CLI on loopback over a migrated database (ADO.NET
 /// clustering, one CPU device slot each), a client, and a small generated data set under the silos' data root.
 /// </summary>
-public sealed class TestCluster : IAsyncDisposable
+public sealed class ProcessCluster : IAsyncDisposable
 {
-    private TestCluster(string root, SyntheticPascal.Layout data, LocalCluster silos, ClusterClientHost client, string connectionString)
+    private ProcessCluster(string root, SyntheticPascal.Layout data, LocalCluster silos, ClusterClientHost client, string connectionString)
     {
         (Root, Data, Silos, ClientHost, ConnectionString) = (root, data, silos, client, connectionString);
     }
@@ -30,28 +30,22 @@ public sealed class TestCluster : IAsyncDisposable
     public ResultsStore Results => new(ConnectionString);
 
     /// <param name="cli">the segcluster.dll the silos run (default: the one beside the test assembly)</param>
-    public static async Task<TestCluster> StartAsync(string connectionString, int silos, string? cli = null)
+    public static async Task<ProcessCluster> StartAsync(string connectionString, int silos, string? cli = null)
     {
         SchemaMigrator.Apply(connectionString);
         var root = Directory.CreateTempSubdirectory("segcluster-tests-").FullName;
-        var data = SyntheticPascal.Generate(Path.Combine(root, "data", "generated"), new SyntheticPascal.Options(Images: 200, Size: 48, Seed: 4));
+        var data = SmallRuns.GenerateData(Path.Combine(root, "data"));
         var basePort = LocalCluster.FreePortBlock();
         var cluster = LocalCluster.Start(silos, connectionString, torchThreads: 1, Path.Combine(root, "checkpoints"), Path.Combine(root, "data"),
             basePort, basePort + 5, cli);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, timeout.Token, beforeRetry: cluster.ThrowIfAnyExited);
         await new RunClient(client.Client).WaitForSilosAsync(silos, timeout.Token, cluster.ThrowIfAnyExited);
-        return new TestCluster(root, data, cluster, client, connectionString);
+        return new ProcessCluster(root, data, cluster, client, connectionString);
     }
 
-    /// <summary>A small, fast run on the generated data (tiny preset, 48-pixel inputs, 1-shot, OSLSM and a trivial reference).</summary>
-    public RunConfig SmallRun(string runId, int[] folds, int iterations = 40, int episodes = 30) => RunSettings.PaperProtocol with
-    {
-        RunId = runId, Folds = folds, Shots = [1], Methods = ["oslsm", "all-foreground"], Preset = "tiny", QuerySize = 48, SupportSize = 48,
-        Voc = Path.GetDirectoryName(Data.Voc)!, Sbd = Path.GetDirectoryName(Data.Sbd)!, Iterations = iterations,
-        CheckpointEvery = Math.Max(1, iterations / 4), ProgressEvery = 10, Episodes = episodes, BatchSize = 7, LearningRate = 1e-3,
-        ConditioningLearningRateMultiplier = 1, MeanLoss = true, Optimizer = "adam",
-    };
+    /// <summary>A small, fast run on the cluster's data (<see cref="SmallRuns"/>).</summary>
+    public RunConfig SmallRun(string runId, int[] folds, int iterations = 40, int episodes = 30) => SmallRuns.On(Data, runId, folds, iterations, episodes);
 
     public Task StartAsync(RunConfig config, CancellationToken cancel = default) => Runs.StartAsync(config, cancel);
 
