@@ -96,7 +96,7 @@ public static class RooflineBenchmark
             var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
             var config = new FoldTrainingConfig(0, "tiny", QuerySize: size, SupportSize: size, Iterations: quick ? 1000 : 3000, CheckpointEvery: 100_000,
                 ProgressEvery: 100, Seed: 3, Training: TrainingOptions.TinyMeanLoss);
-            var checkpoint = new FoldTrainer(split, config, new CheckpointStore(Path.Combine(root, "checkpoints")), CPU).Run(null, CancellationToken.None);
+            var checkpoint = new OslsmFoldTraining(split, config, new CheckpointStore(Path.Combine(root, "checkpoints")), CPU).Run(null, CancellationToken.None);
             var episodes = new EpisodeSampler(split.Test, 1, SeededRandom.Derive(1, "roofline-bf16")).Take(quick ? 60 : 300).ToList();
             var images = split.Test.ToDictionary(i => i.Id);
             double MeanIou(ScalarType type)

@@ -17,14 +17,14 @@ public static class FoldSetup
         config.ImageNetWeights);
 
     /// <summary>A network's trainer on the device: the OSLSM settings, with the baselines' own iteration counts.</summary>
-    public static FoldNetworkTrainer Trainer(string network, RunConfig config, FoldSplit split, CheckpointStore store, Device device)
+    public static FoldTraining Trainer(string network, RunConfig config, FoldSplit split, CheckpointStore store, Device device)
     {
         var training = Training(config, split.Fold);
         return network switch
         {
-            "oslsm" => new FoldTrainer(split, training, store, device),
-            "base-classifier" => new BaseClassifierTrainer(split, training with { Iterations = config.BaseIterations }, store, device),
-            "siamese" => new SiameseTrainingRun(split, training with { Iterations = config.SiameseIterations }, store, device),
+            "oslsm" => new OslsmFoldTraining(split, training, store, device),
+            "base-classifier" => new BaseClassifierFoldTraining(split, training with { Iterations = config.BaseIterations }, store, device),
+            "siamese" => new SiameseFoldTraining(split, training with { Iterations = config.SiameseIterations }, store, device),
             _ => throw new ArgumentException($"unknown network '{network}'"),
         };
     }

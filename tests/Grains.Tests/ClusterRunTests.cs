@@ -126,7 +126,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 3);
         var listed = split.TestClasses.SelectMany(c => split.Test.Where(i => i.Classes.Contains(c)).Take(2).Select(i => (i.Id, c))).ToList();
         // Inside the silos' data roots (the fixture's folder), as a user's lists would have to be.
-        var lists = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(cluster.Checkpoints)!, "fold-lists")).FullName;
+        var lists = Directory.CreateDirectory(Path.Combine(cluster.DataRoot, "fold-lists")).FullName;
         await File.WriteAllLinesAsync(FoldPlan.FoldListPath(lists, 3), listed.Select(p => $"{p.Id} {p.c}"));
         var config = cluster.SmallRun("fold-lists", [3], iterations: 10, episodes: 14) with { Methods = ["all-foreground"], FoldLists = lists };
         await cluster.StartAsync(config);

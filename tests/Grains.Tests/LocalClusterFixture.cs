@@ -19,6 +19,7 @@ public class LocalClusterFixture : IAsyncLifetime
     public ClusterClientHost Client => cluster.ClientHost;
     public SyntheticPascal.Layout Data => cluster.Data;
     public string Checkpoints => cluster.Checkpoints;
+    public string DataRoot => cluster.DataRoot;
     public ResultsStore Results => cluster.Results;
 
     public async ValueTask InitializeAsync()

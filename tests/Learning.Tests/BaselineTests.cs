@@ -81,7 +81,7 @@ public sealed class BaselineTests
     [Fact]
     public void Base_classifier_labels_are_the_folds_training_classes_in_order()
     {
-        var labels = BaseClassifierTrainer.Labels(PascalFiveI.TrainClassesOf(0));   // classes 6..20
+        var labels = BaseClassifierFoldTraining.Labels(PascalFiveI.TrainClassesOf(0));   // classes 6..20
         Assert.Equal(1, labels(6));
         Assert.Equal(15, labels(20));
         Assert.Equal(0, labels(3));                     // a test class of fold 0 reads as background
@@ -97,13 +97,13 @@ public sealed class BaselineTests
         var config = new FoldTrainingConfig(1, "tiny", QuerySize: 64, SupportSize: 64, Iterations: 1200, CheckpointEvery: 600, ProgressEvery: 100,
             Seed: 4, Training: TrainingOptions.TinyMeanLoss);
         var full = Fixtures.TempDirectory();
-        var final = new BaseClassifierTrainer(split, config, new CheckpointStore(full), CPU).Run(null, default);
+        var final = new BaseClassifierFoldTraining(split, config, new CheckpointStore(full), CPU).Run(null, default);
 
         // Resume: only the iteration-600 checkpoint survives elsewhere; training on reaches the same weights.
         var resumed = Fixtures.TempDirectory();
         var halfway = new CheckpointStore(full).PathFor(600);
         File.Copy(halfway, Path.Combine(resumed, Path.GetFileName(halfway)));
-        var again = new BaseClassifierTrainer(split, config, new CheckpointStore(resumed), CPU).Run(null, default);
+        var again = new BaseClassifierFoldTraining(split, config, new CheckpointStore(resumed), CPU).Run(null, default);
         Assert.Equal(Weights(config, final), Weights(config, again));
 
         using var network = new PixelClassifierNetwork(config.ResolvedPreset, config.Seed + 1, CPU);
@@ -120,7 +120,7 @@ public sealed class BaselineTests
         var nearest = MeanIou(new NearestNeighbourSolver(network), 1);
         var logistic = MeanIou(new LogisticRegressionSolver(network), 1);
         var fineTuned = MeanIou(new FineTuningSolver(network, iterations: 5, learningRate: 1e-2), 1);   // the demo's setting
-        var siameseFinal = new SiameseTrainingRun(split, config, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
+        var siameseFinal = new SiameseFoldTraining(split, config, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
         using var siameseNetwork = new SiameseNetwork(config.ResolvedPreset, 0, CPU);
         CheckpointFile.LoadModel(siameseFinal, siameseNetwork);
         var siamese = MeanIou(new SiameseSolver(siameseNetwork), 1);

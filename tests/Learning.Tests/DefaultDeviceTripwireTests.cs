@@ -53,13 +53,13 @@ public sealed class DefaultDeviceTripwireTests
         var fiveShot = new EpisodeSampler(split.Test, 5, SeededRandom.Derive(11, "tripwire-5")).Take(1);
 
         using var tripwire = new MetaDefaultDevice();
-        using var oslsmNetwork = Trained(new OslsmNetwork(resolved, 11, CPU), (c, s) => new FoldTrainer(split, c, s, CPU), config);
+        using var oslsmNetwork = Trained(new OslsmNetwork(resolved, 11, CPU), (c, s) => new OslsmFoldTraining(split, c, s, CPU), config);
         using var bf16 = new OslsmNetwork(resolved, 11, CPU);
         using (no_grad())
             foreach (var (from, into) in oslsmNetwork.parameters().Zip(bf16.parameters())) into.copy_(from);
         bf16.to(ScalarType.BFloat16);
-        using var pixelNetwork = Trained(new PixelClassifierNetwork(resolved, 11, CPU), (c, s) => new BaseClassifierTrainer(split, c, s, CPU), config);
-        using var siameseNetwork = Trained(new SiameseNetwork(resolved, 11, CPU), (c, s) => new SiameseTrainingRun(split, c, s, CPU), config);
+        using var pixelNetwork = Trained(new PixelClassifierNetwork(resolved, 11, CPU), (c, s) => new BaseClassifierFoldTraining(split, c, s, CPU), config);
+        using var siameseNetwork = Trained(new SiameseNetwork(resolved, 11, CPU), (c, s) => new SiameseFoldTraining(split, c, s, CPU), config);
         var solvers = new IEpisodeSolver[]
         {
             new OslsmSolver(oslsmNetwork), new OslsmSolver(bf16), new NearestNeighbourSolver(pixelNetwork), new LogisticRegressionSolver(pixelNetwork),
@@ -83,7 +83,7 @@ public sealed class DefaultDeviceTripwireTests
     /// and optimizer loaded), and returns <paramref name="initial"/> loaded with the trained weights, which must differ
     /// from the initial ones. The checkpoints are deleted (VGG-16's are gigabytes).
     /// </summary>
-    private static T Trained<T>(T initial, Func<FoldTrainingConfig, CheckpointStore, FoldNetworkTrainer> trainer, FoldTrainingConfig config)
+    private static T Trained<T>(T initial, Func<FoldTrainingConfig, CheckpointStore, FoldTraining> trainer, FoldTrainingConfig config)
         where T : nn.Module
     {
         var store = new CheckpointStore(Fixtures.TempDirectory());

@@ -21,11 +21,11 @@ public sealed class FoldTrainingTests
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var straight = new CheckpointStore(Fixtures.TempDirectory());
-        var straightFinal = new FoldTrainer(split, Config(15), straight, CPU).Run(null, default);
+        var straightFinal = new OslsmFoldTraining(split, Config(15), straight, CPU).Run(null, default);
 
         var interrupted = new CheckpointStore(Fixtures.TempDirectory());
-        new FoldTrainer(split, Config(10), interrupted, CPU).Run(null, default);       // stops after iteration 10
-        var resumedFinal = new FoldTrainer(split, Config(15), interrupted, CPU).Run(null, default);
+        new OslsmFoldTraining(split, Config(10), interrupted, CPU).Run(null, default);       // stops after iteration 10
+        var resumedFinal = new OslsmFoldTraining(split, Config(15), interrupted, CPU).Run(null, default);
 
         Assert.Equal(Parameters(straightFinal), Parameters(resumedFinal));
     }
@@ -34,10 +34,10 @@ public sealed class FoldTrainingTests
     public void Resuming_late_continues_bit_for_bit()
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
-        var straightFinal = new FoldTrainer(split, Config(300, 50), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
+        var straightFinal = new OslsmFoldTraining(split, Config(300, 50), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
         var interrupted = new CheckpointStore(Fixtures.TempDirectory());
-        new FoldTrainer(split, Config(150, 50), interrupted, CPU).Run(null, default);
-        var resumedFinal = new FoldTrainer(split, Config(300, 50), interrupted, CPU).Run(null, default);
+        new OslsmFoldTraining(split, Config(150, 50), interrupted, CPU).Run(null, default);
+        var resumedFinal = new OslsmFoldTraining(split, Config(300, 50), interrupted, CPU).Run(null, default);
         Assert.Equal(Parameters(straightFinal), Parameters(resumedFinal));
     }
 
@@ -46,12 +46,12 @@ public sealed class FoldTrainingTests
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var store = new CheckpointStore(Fixtures.TempDirectory());
-        var straightFinal = Parameters(new FoldTrainer(split, Config(15), store, CPU).Run(null, default));
+        var straightFinal = Parameters(new OslsmFoldTraining(split, Config(15), store, CPU).Run(null, default));
         Assert.Equal(3, store.Files().Count);
 
         // The caller recorded progress up to iteration 5 only: 10 and 15 are discarded and trained again.
         var reports = new List<TrainingProgress>();
-        var resumed = new FoldTrainer(split, Config(15), store, CPU) { RecordedUpTo = 5 };
+        var resumed = new OslsmFoldTraining(split, Config(15), store, CPU) { RecordedUpTo = 5 };
         var resumedFinal = Parameters(resumed.Run(new SyncProgress(reports.Add), default));
         Assert.Equal([10, 15], reports.Select(r => r.Iteration));
         Assert.Equal(straightFinal, resumedFinal);
@@ -62,7 +62,7 @@ public sealed class FoldTrainingTests
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var store = new CheckpointStore(Fixtures.TempDirectory());
-        new FoldTrainer(split, Config(10), store, CPU).Run(null, default);
+        new OslsmFoldTraining(split, Config(10), store, CPU).Run(null, default);
         var newest = store.PathFor(10);
         var bytes = File.ReadAllBytes(newest);
         bytes[bytes.Length / 2] ^= 0xFF;
@@ -78,11 +78,11 @@ public sealed class FoldTrainingTests
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var reports = new List<TrainingProgress>();
-        new FoldTrainer(split, Config(10), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(new SyncProgress(reports.Add), default);
+        new OslsmFoldTraining(split, Config(10), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(new SyncProgress(reports.Add), default);
         Assert.Equal([5, 10], reports.Select(r => r.Iteration));
         Assert.All(reports, r => Assert.True(r.IterationsPerSecond > 0 && double.IsFinite(r.Loss)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FoldTrainer(split, Config(0), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FoldTrainer(split, Config(5) with { Fold = 4 }, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OslsmFoldTraining(split, Config(0), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new OslsmFoldTraining(split, Config(5) with { Fold = 4 }, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default));
     }
 
     private static byte[] Parameters(string checkpoint)

@@ -24,7 +24,7 @@ public sealed class LearnabilityTests
         var config = new FoldTrainingConfig(0, "tiny", QuerySize: 64, SupportSize: 64, Iterations: 3000, CheckpointEvery: 5000, ProgressEvery: 100,
             Seed: 3, Training: TrainingOptions.TinyMeanLoss);
         var clock = Stopwatch.StartNew();
-        var final = new FoldTrainer(split, config, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
+        var final = new OslsmFoldTraining(split, config, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
         var trainSeconds = clock.Elapsed.TotalSeconds;
 
         using var network = new OslsmNetwork(config.ResolvedPreset, seed: config.Seed, CPU);

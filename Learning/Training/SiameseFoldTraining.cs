@@ -9,8 +9,8 @@ namespace SegCluster.Learning.Training;
 /// Trains the Siamese baseline's network on one fold's D_train: pairs of images sharing a training class, drawn
 /// by the paper's sampler (a query and one support) from the seed; checkpointed and resumed like OSLSM.
 /// </summary>
-public sealed class SiameseTrainingRun(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
-    : FoldNetworkTrainer(split, config, store, device)
+public sealed class SiameseFoldTraining(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
+    : FoldTraining(split, config, store, device)
 {
     public override string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
@@ -20,7 +20,7 @@ public sealed class SiameseTrainingRun(FoldSplit split, FoldTrainingConfig confi
         var (start, random) = Resume(network, trainer.Optimizer, "siamese-pairs");
         var sampler = new EpisodeSampler(Split.Train, 1, random);
         var images = Split.Train.ToDictionary(i => i.Id);
-        var labels = BaseClassifierTrainer.Labels(Split.TrainClasses);
+        var labels = BaseClassifierFoldTraining.Labels(Split.TrainClasses);
         var size = preset.QuerySize;
         return Train(start, network, trainer.Optimizer, _ =>
         {

@@ -10,8 +10,8 @@ namespace SegCluster.Learning.Training;
 /// fold's 15 training classes in order, test-class pixels and background 0, void ignored), images drawn uniformly
 /// from the seed. Trained once per fold, checkpointed and resumed like OSLSM.
 /// </summary>
-public sealed class BaseClassifierTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
-    : FoldNetworkTrainer(split, config, store, device)
+public sealed class BaseClassifierFoldTraining(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
+    : FoldTraining(split, config, store, device)
 {
     public override string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {

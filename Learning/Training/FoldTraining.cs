@@ -11,7 +11,7 @@ namespace SegCluster.Learning.Training;
 /// its final checkpoint: resumes from the newest good checkpoint (weights, optimizer, sampler stream), then runs
 /// the shared loop on <paramref name="device"/>. Synchronous on the calling thread (dispose scopes are per thread).
 /// </summary>
-public abstract class FoldNetworkTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
+public abstract class FoldTraining(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
 {
     /// <summary>Called (on the training thread) after each checkpoint is written.</summary>
     public Action<CheckpointInfo>? CheckpointWritten { get; set; }

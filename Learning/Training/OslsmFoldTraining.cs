@@ -9,8 +9,8 @@ namespace SegCluster.Learning.Training;
 /// Trains OSLSM on one fold's D_train (paper section 4.3): episodes from the paper's sampler, prepared on a
 /// background thread; with the same seed, a resumed run continues bit for bit on CPU.
 /// </summary>
-public sealed class FoldTrainer(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
-    : FoldNetworkTrainer(split, config, store, device)
+public sealed class OslsmFoldTraining(FoldSplit split, FoldTrainingConfig config, CheckpointStore store, Device device)
+    : FoldTraining(split, config, store, device)
 {
     public override string Run(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
