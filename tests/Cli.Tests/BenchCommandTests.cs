@@ -60,7 +60,8 @@ public sealed class BenchCommandTests
     {
         var json = Path.Combine(Path.GetTempPath(), $"segcluster-bench-{Guid.NewGuid():N}.json");
         var report = Directory.CreateTempSubdirectory("segcluster-bench-report-").FullName;
-        var (exitCode, output) = await CliProcess.RunAsync(null, "bench", "roofline", "memory", "data", "dashboard", "cluster", "--quick", "--json", json,
+        // The dashboard and cluster benchmarks make scratch databases on the tests' server.
+        var (exitCode, output) = await CliProcess.RunAsync(await TestDatabase.ServerAsync(), "bench", "roofline", "memory", "data", "dashboard", "cluster", "--quick", "--json", json,
             "--report", report);
         Assert.True(exitCode == 0, output);
         using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));

@@ -15,6 +15,7 @@ public static class TestDatabase
     public static async Task<ScratchDatabase> CreateMigratedAsync() =>
         await ScratchDatabase.CreateAsync(await ServerAsync(), "t", migrate: true, pooling: false);
 
-    private static async Task<string> ServerAsync() =>
+    /// <summary>The server the tests' databases are made on (for a CLI command that makes its own).</summary>
+    public static async Task<string> ServerAsync() =>
         Environment.GetEnvironmentVariable(DatabaseSettings.EnvironmentVariable) is { Length: > 0 } server ? server : await LocalPostgres.ForThisProcessAsync();
 }
