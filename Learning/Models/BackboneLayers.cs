@@ -16,17 +16,20 @@ public static class BackboneLayers
         preset.Backbone == Backbone.AlexNet ? (1, 4, 6) : (0, 3, 6);
 
     /// <param name="dilate">The stride-8 variant: pool4 and pool5 become identities (keeping the numbering), conv5 dilated by 2.</param>
-    public static Sequential Features(OslsmPreset preset, Device device, bool dilate = false)
+    /// <param name="fullyConvolutional">The segmentation trunk: AlexNet's pools pad by one so its map keeps ceil(side/32)
+    /// cells (torchvision's unpadded pools, which the classifying branch keeps, lose up to two).</param>
+    public static Sequential Features(OslsmPreset preset, Device device, bool dilate = false, bool fullyConvolutional = false)
     {
         var layers = new List<(string, Module<Tensor, Tensor>)>();
         void Add(Module<Tensor, Tensor> m) => layers.Add((layers.Count.ToString(), m));
         if (preset.Backbone == Backbone.AlexNet)
         {
-            Add(Conv2d(3, 64, 11, stride: 4, padding: 2, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
-            Add(Conv2d(64, 192, 5, padding: 2, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
+            var pad = fullyConvolutional ? 1 : 0;
+            Add(Conv2d(3, 64, 11, stride: 4, padding: 2, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2, padding: pad));
+            Add(Conv2d(64, 192, 5, padding: 2, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2, padding: pad));
             Add(Conv2d(192, 384, 3, padding: 1, device: device)); Add(ReLU(inplace: true));
             Add(Conv2d(384, 256, 3, padding: 1, device: device)); Add(ReLU(inplace: true));
-            Add(Conv2d(256, 256, 3, padding: 1, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2));
+            Add(Conv2d(256, 256, 3, padding: 1, device: device)); Add(ReLU(inplace: true)); Add(MaxPool2d(3, 2, padding: pad));
             return Sequential(layers);
         }
         var channels = 3L;

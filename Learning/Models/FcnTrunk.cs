@@ -21,7 +21,7 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     public FcnTrunk(OslsmPreset preset, Generator dropout, Device device) : base(nameof(FcnTrunk))
     {
         this.preset = preset;
-        features = BackboneLayers.Features(preset, device, dilate: preset.Dilated);
+        features = BackboneLayers.Features(preset, device, dilate: preset.Dilated, fullyConvolutional: true);
         (fc6, fc7) = FullyConnected(preset, device);
         drop6 = new SeededDropout(0.5, dropout);
         drop7 = new SeededDropout(0.5, dropout);
@@ -45,14 +45,24 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// fc6/fc7 as convolutions (FCN). Padding keeps a ceil(H/stride) map instead of Caffe's pad-100-and-crop;
-    /// the dilated variant dilates fc6 by 4 (Yu and Koltun's front end).
+    /// fc6/fc7 as convolutions (FCN); the dilated variant dilates fc6 by 4 (Yu and Koltun's front end). fc6's padding
+    /// is applied to its input (<see cref="Convolutional"/>), not by the convolution.
     /// </summary>
-    private static (Conv2d Fc6, Conv2d Fc7) FullyConnected(OslsmPreset preset, Device device)
+    private static (Conv2d Fc6, Conv2d Fc7) FullyConnected(OslsmPreset preset, Device device) =>
+        (Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, dilation: Fc6Dilation(preset), device: device),
+         Conv2d(preset.FullyConnected, preset.FullyConnected, 1, device: device));
+
+    private static int Fc6Dilation(OslsmPreset preset) => preset.Dilated ? 4 : 1;
+
+    /// <summary>
+    /// fc6's padding before and after each side: its reach, dilation * (kernel - 1), split so the map keeps
+    /// ceil(side/stride) cells, each where its pixels are. An even kernel cannot be centred, so its extra cell goes
+    /// after (Caffe's FCN pads by 100 and crops by an offset instead); odd kernels pad evenly, as before.
+    /// </summary>
+    public static (int Before, int After) Fc6Padding(OslsmPreset preset)
     {
-        var dilation = preset.Dilated ? 4 : 1;
-        return (Conv2d(preset.FeatureChannels, preset.FullyConnected, preset.Fc6Kernel, padding: dilation * (preset.Fc6Kernel / 2), dilation: dilation, device: device),
-            Conv2d(preset.FullyConnected, preset.FullyConnected, 1, device: device));
+        var reach = Fc6Dilation(preset) * (preset.Fc6Kernel - 1);
+        return (reach / 2, reach - reach / 2);
     }
 
     private readonly ChannelsLast layout = new();
@@ -61,11 +71,16 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     public void UseChannelsLast() => layout.Apply(features);
 
     /// <summary>
-    /// The convolutional features before fc6 ([N, FeatureChannels, h, w]), always in the default order: fc6 and fc7
-    /// (and the fine-tuning baseline's copies of them) take their input that way even when the features run
-    /// channels-last.
+    /// The convolutional features before fc6, padded for it (<see cref="Fc6Padding"/>), always in the default order:
+    /// fc6 and fc7 (and the fine-tuning baseline's copies of them) take their input that way even when the features
+    /// run channels-last.
     /// </summary>
-    public Tensor Convolutional(Tensor images) => features.call(layout.Order(images)).contiguous();
+    public Tensor Convolutional(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        var (before, after) = Fc6Padding(preset);
+        return functional.pad(features.call(layout.Order(images)), [before, after, before, after]).contiguous().MoveToOuterDisposeScope();
+    }
 
     /// <summary>fc7 features, [N, FullyConnected, ceil(H/stride), ceil(W/stride)].</summary>
     public override Tensor forward(Tensor images)

@@ -34,14 +34,15 @@ PRESETS = {
 }
 
 
-def features(backbone, stages, dilate=False):
+def features(backbone, stages, dilate=False, fully_convolutional=False):
     if backbone == "alexnet":
+        pad = 1 if fully_convolutional else 0   # the segmentation trunk's pools pad (SegCluster's BackboneLayers.Features)
         return nn.Sequential(
-            nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
-            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2),
+            nn.Conv2d(3, 64, 11, stride=4, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, padding=pad),
+            nn.Conv2d(64, 192, 5, padding=2), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, padding=pad),
             nn.Conv2d(192, 384, 3, padding=1), nn.ReLU(inplace=True),
             nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(inplace=True),
-            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2))
+            nn.Conv2d(256, 256, 3, padding=1), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, padding=pad))
     layers, channels = [], 3
     for s, stage in enumerate(stages):
         d = 2 if dilate and s == 4 else 1
@@ -90,14 +91,17 @@ class Segmentation(nn.Module):
         backbone, stages, fc, _, k, dilated = p
         channels = 256 if backbone == "alexnet" else stages[-1][-1]
         d = 4 if dilated else 1
-        self.features = features(backbone, stages, dilate=dilated)
-        self.fc6 = nn.Conv2d(channels, fc, k, padding=d * (k // 2), dilation=d)
+        self.features = features(backbone, stages, dilate=dilated, fully_convolutional=True)
+        self.fc6 = nn.Conv2d(channels, fc, k, dilation=d)
+        # fc6's reach split before and after, the extra cell of an even kernel after (SegCluster's FcnTrunk.Fc6Padding).
+        reach = d * (k - 1)
+        self.fc6_pad = (reach // 2, reach - reach // 2) * 2
         self.drop6 = nn.Dropout()
         self.fc7 = nn.Conv2d(fc, fc, 1)
         self.drop7 = nn.Dropout()
 
     def forward(self, q):
-        x = self.features(q)
+        x = F.pad(self.features(q), self.fc6_pad)
         x = self.drop6(F.relu(self.fc6(x)))
         return self.drop7(F.relu(self.fc7(x)))
 
