@@ -41,4 +41,5 @@ public sealed record RunConfig
     [Id(29)] public int SiameseIterations { get; init; }
     [Id(30)] public double SiameseSupportSampling { get; init; }
     [Id(31)] public string? InferencePrecision { get; init; }
+    [Id(32)] public bool DropSmallObjects { get; init; }
 }

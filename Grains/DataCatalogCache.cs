@@ -16,7 +16,7 @@ public sealed class DataCatalogCache
 
     public FoldSplit Split(RunConfig config, int fold)
     {
-        var split = FoldSplit.Build(Catalog(config), fold, new SplitOptions(config.MinClassPixels));
+        var split = FoldSplit.Build(Catalog(config), fold, new SplitOptions(config.MinClassPixels, config.DropSmallObjects));
         if (config.FoldLists is null) return split;
         var path = FoldPlan.FoldListPath(config.FoldLists, fold);
         return FoldList.RestrictTest(split, FoldList.Load(path), path);

@@ -11,7 +11,7 @@ public static class LaunchCommand
 {
     public static Command Create()
     {
-        var options = new RunOptions("run");
+        var options = new RunOptions("run", RunSettings.Unresolved);
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var detach = new Option<bool>("--detach") { Description = "submit and return without following" };
         var connectTimeout = ConnectTimeoutOption();

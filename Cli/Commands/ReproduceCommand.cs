@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SegCluster.Client;
+using SegCluster.Contracts;
 using SegCluster.Experiment;
 using SegCluster.Grains;
 using SegCluster.Storage;
@@ -13,9 +14,12 @@ namespace SegCluster.Cli.Commands;
 /// </summary>
 public static class ReproduceCommand
 {
+    /// <summary>The paper's protocol with every method of Table 1, and where the authors' code differs from the text, the code.</summary>
+    public static RunConfig Defaults => RunSettings.Unresolved with { Methods = [.. MethodCatalog.PaperMethods], DropSmallObjects = true };
+
     public static Command Create()
     {
-        var options = new RunOptions("reproduce", [.. MethodCatalog.PaperMethods]);
+        var options = new RunOptions("reproduce", Defaults);
         var device = new Option<string>("--device") { Description = "cuda (refuse unless every fold gets a GPU) or any", DefaultValueFactory = _ => "cuda" };
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var detach = new Option<bool>("--detach") { Description = "submit and return without following" };

@@ -14,14 +14,14 @@ public sealed class RunOptions
     private readonly string runIdPrefix;
     private readonly IReadOnlyList<(RunSetting Setting, Option Option)> options;
 
-    /// <param name="defaultMethods">the methods when --methods is not given</param>
-    public RunOptions(string runIdPrefix, params string[] defaultMethods)
+    /// <param name="defaults">the settings options not given take (derived ones unset: <see cref="RunSettings.Unresolved"/>)</param>
+    public RunOptions(string runIdPrefix, RunConfig defaults)
     {
         this.runIdPrefix = runIdPrefix;
-        defaults = RunSettings.Unresolved with { Methods = defaultMethods.Length > 0 ? defaultMethods : RunSettings.Unresolved.Methods };
+        this.defaults = defaults;
         options = [.. RunSettings.All.Select(s =>
         {
-            var description = $"{s.Help}{Choices(s)} (default: {(s == RunSettings.Methods ? s.Format(defaults) : s.DefaultText)})";
+            var description = $"{s.Help}{Choices(s)} (default: {(s.Format(defaults) is { Length: > 0 } given && given != s.Format(RunSettings.Unresolved) ? given : s.DefaultText)})";
             Option option = s.IsList
                 ? new Option<string[]>("--" + s.Flag) { Description = description, AllowMultipleArgumentsPerToken = true }
                 : new Option<string>("--" + s.Flag) { Description = description };

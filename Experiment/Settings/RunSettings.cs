@@ -147,13 +147,20 @@ public static class RunSettings
         "pixels an image needs of a class to count as showing it (later codebases' filter; 1: any)", 1, 1, int.MaxValue,
         c => c.MinClassPixels, (c, v) => c with { MinClassPixels = v });
 
+    public static readonly RunSetting<bool> DropSmallObjects = new("DropSmallObjects", "drop-small-objects", "drop small training objects",
+        "drop training objects that cover at most 2 points of the stride-32 grid, as the authors' pair loader does", SettingKind.Choice)
+    {
+        Get = c => c.DropSmallObjects, Set = (c, v) => c with { DropSmallObjects = v }, ChoiceList = ["false", "true"], Default = false,
+        ParseText = t => bool.TryParse(t, out var v) ? v : throw new FormatException("true or false"), FormatText = v => v ? "true" : "false",
+    };
+
     /// <summary>Every setting, as the CLI's help and the launch form list them.</summary>
     public static readonly IReadOnlyList<RunSetting> All =
     [
         RunId, Voc, Sbd, Aug, ImageNetWeights, EpisodeLists, FoldLists, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Iterations,
         BaseIterations, SiameseIterations, SiameseSupportSampling, FineTuneIterations, FineTuneLearningRate, CheckpointEvery, ProgressEvery,
         Episodes, BatchSize, Seed, LearningRate, Momentum, ConditioningLearningRateMultiplier, Optimizer, MeanLoss, Threshold,
-        InferencePrecision, MinClassPixels,
+        InferencePrecision, MinClassPixels, DropSmallObjects,
     ];
 
     public static RunSetting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);

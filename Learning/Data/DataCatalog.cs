@@ -76,6 +76,6 @@ public sealed class DataCatalog
         var mask = record.ReadMask();
         if (mask.Width != width || mask.Height != height)
             throw new DataFileException(record.MaskPath, $"mask is {mask.Width}x{mask.Height} but its image {record.ImagePath} is {width}x{height}");
-        return new AnnotatedImage(record, width, height, mask.ClassesPresent(), mask.PixelCounts());
+        return new AnnotatedImage(record, width, height, mask.ClassesPresent(), mask.PixelCounts(), mask.GridCounts(SplitOptions.SmallObjectStride));
     }
 }

@@ -1,8 +1,18 @@
 using SegCluster.Experiment;
 namespace SegCluster.Learning.Data;
 
-/// <summary>Options that later codebases use; off by default and recorded with a run.</summary>
-public sealed record SplitOptions(int MinClassPixels = 1);
+/// <summary>
+/// Filters of the images a fold uses, off by default and recorded with a run: a pixel minimum per class (later
+/// codebases'), and the authors' drop of training objects that cover at most two points of the stride-32 grid
+/// (`ss_datalayer.py` `_remove_small_objects`; D_test is not filtered).
+/// </summary>
+public sealed record SplitOptions(int MinClassPixels = 1, bool DropSmallObjects = false)
+{
+    public const int SmallObjectStride = 32;
+
+    /// <summary>The authors keep an object when more than this many grid points fall on it.</summary>
+    public const int SmallObjectGridPoints = 2;
+}
 
 /// <summary>
 /// One PASCAL-5i fold (<see cref="PascalFiveI"/>). D_train: catalog train images with a training
@@ -18,7 +28,7 @@ public sealed record FoldSplit(int Fold, IReadOnlyList<int> TestClasses, IReadOn
         var test = PascalFiveI.TestClassesOf(fold);
         var train = PascalFiveI.TrainClassesOf(fold);
         return new FoldSplit(fold, test, train,
-            Restrict(catalog.TrainPool, train, options), Restrict(catalog.ValPool, test, options), options);
+            Restrict(catalog.TrainPool, train, options, training: true), Restrict(catalog.ValPool, test, options, training: false), options);
     }
 
     /// <summary>
@@ -44,8 +54,12 @@ public sealed record FoldSplit(int Fold, IReadOnlyList<int> TestClasses, IReadOn
     }
 
     /// <summary>The images with at least one of the classes, each listing only those classes.</summary>
-    private static List<AnnotatedImage> Restrict(IReadOnlyList<AnnotatedImage> pool, IReadOnlyList<int> classes, SplitOptions options) =>
-        pool.Select(image => image with { Classes = image.Classes.Where(c => classes.Contains(c) && image.PixelCounts[c] >= options.MinClassPixels).ToList() })
+    private static List<AnnotatedImage> Restrict(IReadOnlyList<AnnotatedImage> pool, IReadOnlyList<int> classes, SplitOptions options, bool training) =>
+        pool.Select(image => image with
+            {
+                Classes = image.Classes.Where(c => classes.Contains(c) && image.PixelCounts[c] >= options.MinClassPixels
+                    && !(training && options.DropSmallObjects && image.GridCounts[c] <= SplitOptions.SmallObjectGridPoints)).ToList(),
+            })
             .Where(image => image.Classes.Count > 0)
             .ToList();
 }

@@ -13,7 +13,7 @@ public sealed record ImageRecord(string Id, string ImagePath, string MaskPath, M
 }
 
 /// <summary>An image whose mask has been read: its size, the classes present and their pixel counts.</summary>
-public sealed record AnnotatedImage(ImageRecord Record, int Width, int Height, IReadOnlyList<int> Classes, long[] PixelCounts)
+public sealed record AnnotatedImage(ImageRecord Record, int Width, int Height, IReadOnlyList<int> Classes, long[] PixelCounts, long[] GridCounts)
 {
     public string Id => Record.Id;
 }

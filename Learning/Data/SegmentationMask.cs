@@ -24,6 +24,20 @@ public sealed record SegmentationMask(int Width, int Height, byte[] Labels)
         return counts;
     }
 
+    /// <summary>
+    /// Per class label 1..20, how many points of a grid of this stride fall on it. The grid is the one the authors'
+    /// pair loader samples (`util.change_coordinates(mask, 32, 0)`: pad by 15, nearest-neighbour resize), whose points
+    /// are pixels stride*i + 1 of each axis.
+    /// </summary>
+    public long[] GridCounts(int stride)
+    {
+        var counts = new long[PascalClasses.Count + 1];
+        for (var y = 1; y < Height; y += stride)
+            for (var x = 1; x < Width; x += stride)
+                if (this[x, y] is var v and >= 1 and <= PascalClasses.Count) counts[v]++;
+        return counts;
+    }
+
     /// <summary>Checks every value is 0..20 or 255; names the file otherwise.</summary>
     public SegmentationMask Validated(string path)
     {

@@ -70,4 +70,13 @@ public sealed class LaunchCommandTests
             Assert.Contains("(default: ", option.Description);
         }
     }
+
+    [Fact]
+    public void Reproduce_defaults_to_the_authors_training_filter_and_launch_to_the_papers_text()
+    {
+        string DefaultOf(string name) =>
+            SegClusterCli.Create().Subcommands.Single(c => c.Name == name).Options.Single(o => o.Name == "--drop-small-objects").Description!;
+        Assert.EndsWith("(default: true)", DefaultOf("reproduce"));
+        Assert.EndsWith("(default: false)", DefaultOf("launch"));
+    }
 }

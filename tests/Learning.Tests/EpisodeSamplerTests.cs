@@ -6,7 +6,7 @@ namespace SegCluster.Learning.Tests;
 public sealed class EpisodeSamplerTests
 {
     private static IReadOnlyList<AnnotatedImage> Images(params int[][] classes) =>
-        classes.Select((c, i) => new AnnotatedImage(new ImageRecord($"img{i}", "", "", MaskFormat.GrayPng), 1, 1, c, new long[21])).ToList();
+        classes.Select((c, i) => new AnnotatedImage(new ImageRecord($"img{i}", "", "", MaskFormat.GrayPng), 1, 1, c, new long[21], new long[21])).ToList();
 
     private static readonly IReadOnlyList<AnnotatedImage> Split = Images([1], [1, 2], [2], [1], [2, 3], [3], [3], [1, 3]);
 

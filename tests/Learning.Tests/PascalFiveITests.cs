@@ -43,6 +43,37 @@ public sealed class PascalFiveITests
     }
 
     [Fact]
+    public void The_authors_grid_counts_the_points_32_i_plus_1_that_fall_on_a_class()
+    {
+        // 70 x 40: class 5 fills x, y < 40 (grid points x 1, 33 and y 1, 33); class 7 is the one pixel (65, 1), a grid
+        // point; class 9 is the pixel (64, 1), between points.
+        var labels = new byte[70 * 40];
+        for (var y = 0; y < 40; y++)
+            for (var x = 0; x < 40; x++) labels[y * 70 + x] = 5;
+        labels[1 * 70 + 65] = 7;
+        labels[1 * 70 + 64] = 9;
+        var counts = new SegmentationMask(70, 40, labels).GridCounts(32);
+        Assert.Equal((4L, 1L, 0L), (counts[5], counts[7], counts[9]));
+    }
+
+    [Fact]
+    public void The_small_object_filter_drops_training_objects_of_at_most_two_grid_points_and_leaves_the_test_set()
+    {
+        var catalog = DataCatalog.Scan(Fixtures.VocSample);
+        foreach (var fold in Enumerable.Range(0, PascalFiveI.Folds))
+        {
+            var all = FoldSplit.Build(catalog, fold);
+            var filtered = FoldSplit.Build(catalog, fold, new SplitOptions(DropSmallObjects: true));
+            Assert.Equal(all.Test.Select(i => (i.Id, string.Join(",", i.Classes))), filtered.Test.Select(i => (i.Id, string.Join(",", i.Classes))));
+            var kept = filtered.Train.SelectMany(i => i.Classes.Select(c => (i.Id, c))).ToHashSet();
+            foreach (var image in all.Train)
+                foreach (var c in image.Classes)
+                    Assert.Equal(image.GridCounts[c] > SplitOptions.SmallObjectGridPoints, kept.Contains((image.Id, c)));
+        }
+        Assert.Contains(catalog.TrainPool, i => i.Classes.Any(c => i.GridCounts[c] <= SplitOptions.SmallObjectGridPoints));   // the filter bites here
+    }
+
+    [Fact]
     public void A_class_without_enough_images_is_refused_naming_fold_class_and_split()
     {
         // The real sample's fold 0 test set has one aeroplane image (a query but no support) and no bicycle at all.
