@@ -23,7 +23,7 @@ public static class Soak
     public sealed record Settings(int Faults, ulong Seed, int Silos, int Iterations, int Episodes, bool WithDashboard)
     {
         public static Settings For(bool quick, int faults, ulong seed) => quick
-            ? new(faults, seed, 3, 2400, 1050, WithDashboard: DashboardProcess.IsBuilt)
+            ? new(faults, seed, 3, 2400, 2100, WithDashboard: DashboardProcess.IsBuilt)
             : new(faults, seed, 4, 8000, 2800, WithDashboard: DashboardProcess.IsBuilt);
     }
 
