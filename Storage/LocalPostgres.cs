@@ -14,7 +14,8 @@ namespace SegCluster.Storage;
 /// </summary>
 public sealed class LocalPostgres : IAsyncDisposable
 {
-    public const int DefaultPort = 55432;
+    /// <summary>Below Linux's ephemeral range (32768-60999), so no client connection's local port can hold it.</summary>
+    public const int DefaultPort = 25432;
 
     private readonly string folder;
     private readonly bool temporary;
