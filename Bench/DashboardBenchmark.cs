@@ -105,7 +105,7 @@ public sealed class DashboardProcess : IAsyncDisposable
     private static string? Candidate()
     {
         if (Environment.GetEnvironmentVariable("SEGCLUSTER_DASHBOARD_DLL") is { Length: > 0 } configured) return configured;
-        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));   // Silo/bin/CONFIGURATION/net10.0
+        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));   // Cli/bin/CONFIGURATION/net10.0
         try { return Path.Combine(BenchEnvironment.RepositoryRoot(), "Dashboard", "bin", bin.Parent!.Name, bin.Name, "SegCluster.Dashboard.dll"); }
         catch (InvalidOperationException) { return null; }   // not inside the repository
     }

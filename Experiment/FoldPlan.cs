@@ -4,7 +4,11 @@ namespace SegCluster.Experiment;
 public static class FoldPlan
 {
     /// <summary>The networks a run's methods read, in training order: OSLSM always, the baselines' as needed.</summary>
-    public static IReadOnlyList<string> Networks(Contracts.RunConfig config) => MethodCatalog.NetworksFor(config.Methods);
+    public static IReadOnlyList<string> Networks(Contracts.RunConfig config)
+    {
+        var needed = config.Methods.Where(MethodCatalog.IsKnown).Select(MethodCatalog.NetworkOf).ToHashSet();
+        return [.. new[] { "oslsm", "base-classifier", "siamese" }.Where(n => n == "oslsm" || needed.Contains(n))];
+    }
 
     /// <summary>The fold's phase while it trains a network (what status and dashboard show).</summary>
     public static string PhaseOf(string network) => network switch

@@ -55,6 +55,3 @@ public sealed record TimingRow(string Method, int Shots, int Episodes, double Me
 /// <summary>One row of the runs list: what the run is and when it ran.</summary>
 public sealed record RunListRow(string RunId, string Status, string Preset, string Folds, string Shots, string Methods, long Seed,
     DateTime CreatedAt, TimeSpan? Duration);
-
-/// <summary>A class's counts summed over a run's stored batches of one fold and shot count.</summary>
-public sealed record RunClassSumRow(string RunId, int Fold, int Shots, ClassCountsRow Counts);

@@ -198,12 +198,22 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         """, r => new ScoringDeviceRow(r.GetString(0), r.GetInt32(1)), cancellationToken, ("run", runId));
 
     /// <summary>Per (fold, method, shots, class): the summed counts of every stored batch (one aggregate query).</summary>
-    public Task<IReadOnlyList<ClassTotalsRow>> ReadClassTotalsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
-        SELECT fold, method, shots, class_id, sum(episodes)::int, sum(tp)::bigint, sum(fp)::bigint, sum(fn)::bigint, sum(tn)::bigint
-          FROM batch_class_counts WHERE run_id = @run
-         GROUP BY fold, method, shots, class_id ORDER BY fold, method, shots, class_id
-        """, r => new ClassTotalsRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4),
-            r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8)), cancellationToken, ("run", runId));
+    public async Task<IReadOnlyList<ClassTotalsRow>> ReadClassTotalsAsync(string runId, CancellationToken cancellationToken = default) =>
+        (await ReadClassTotalsAsync([runId], method: null, cancellationToken)).GetValueOrDefault(runId, []);
+
+    /// <summary>The same for several runs at once, of one method or (null) every method, by run id.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<ClassTotalsRow>>> ReadClassTotalsAsync(IReadOnlyList<string> runIds, string? method,
+        CancellationToken cancellationToken = default)
+    {
+        var rows = await QueryAsync("""
+            SELECT run_id, fold, method, shots, class_id, sum(episodes)::int, sum(tp)::bigint, sum(fp)::bigint, sum(fn)::bigint, sum(tn)::bigint
+              FROM batch_class_counts WHERE run_id = ANY(@runs) AND (@method::text IS NULL OR method = @method)
+             GROUP BY run_id, fold, method, shots, class_id ORDER BY run_id, fold, method, shots, class_id
+            """, r => (RunId: r.GetString(0), Totals: new ClassTotalsRow(r.GetInt32(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5),
+                r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9))),
+            cancellationToken, ("runs", runIds.ToArray()), ("method", (object?)method ?? DBNull.Value));
+        return rows.GroupBy(r => r.RunId).ToDictionary(g => g.Key, g => (IReadOnlyList<ClassTotalsRow>)[.. g.Select(r => r.Totals)]);
+    }
 
     /// <summary>Every stored batch's per-class counts (for bootstrap intervals over batches).</summary>
     public Task<IReadOnlyList<BatchClassRow>> ReadBatchClassCountsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
@@ -263,16 +273,6 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
           FROM runs r ORDER BY r.created_at DESC LIMIT @limit
         """, r => new RunListRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6),
             r.GetDateTime(7), r.IsDBNull(8) ? null : r.GetTimeSpan(8)), cancellationToken, ("limit", limit));
-
-    /// <summary>One method's counts per run, fold, shot count and class, summed over the stored batches.</summary>
-    public Task<IReadOnlyList<RunClassSumRow>> ReadClassSumsAsync(IReadOnlyList<string> runIds, string method, CancellationToken cancellationToken = default) =>
-        QueryAsync("""
-            SELECT run_id, fold, shots, class_id, sum(episodes)::int, sum(tp)::bigint, sum(fp)::bigint, sum(fn)::bigint, sum(tn)::bigint
-              FROM batch_class_counts WHERE run_id = ANY(@runs) AND method = @method
-             GROUP BY run_id, fold, shots, class_id
-            """, r => new RunClassSumRow(r.GetString(0), r.GetInt32(1), r.GetInt32(2),
-                new ClassCountsRow(r.GetInt32(3), r.GetInt32(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8))),
-            cancellationToken, ("runs", runIds.ToArray()), ("method", method));
 
     private static void AddKey(NpgsqlCommand command, BatchKey key)
     {

@@ -8,9 +8,6 @@ public static class MethodCatalog
 {
     public const string Oslsm = "oslsm";
 
-    /// <summary>The trained networks, in training order: OSLSM always, the baselines' as a run's methods need them.</summary>
-    public static readonly IReadOnlyList<string> Networks = ["oslsm", "base-classifier", "siamese"];
-
     /// <summary>The co-segmentation row is a stand-in for the paper's method; tables that show it carry this note.</summary>
     public const string CosegmentationStandIn = "stand-in: 2-means with a border prior on base-network features (not Faktor & Irani 2013)";
 
@@ -48,11 +45,4 @@ public static class MethodCatalog
 
     /// <summary>A method's name in tables; this project's stand-ins say so.</summary>
     public static string Label(string method) => All.FirstOrDefault(m => m.Name == method)?.Label ?? method;
-
-    /// <summary>The networks a run's methods read, in training order: OSLSM always, the others as needed.</summary>
-    public static IReadOnlyList<string> NetworksFor(IEnumerable<string> methods)
-    {
-        var needed = methods.Where(IsKnown).Select(NetworkOf).ToHashSet();
-        return [.. Networks.Where(n => n == "oslsm" || needed.Contains(n))];
-    }
 }

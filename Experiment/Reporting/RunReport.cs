@@ -47,7 +47,7 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
 
     public MethodMean? MeanOf(string method, int shots) => Means.FirstOrDefault(m => m.Method == method && m.Shots == shots);
 
-    public static BinaryCounts Counts(ClassCountsRow c) => new(c.TruePositive, c.FalsePositive, c.FalseNegative, c.TrueNegative);
+    private static BinaryCounts Counts(ClassCountsRow c) => new(c.TruePositive, c.FalsePositive, c.FalseNegative, c.TrueNegative);
 
     private static FoldBatches ToFoldBatches(int fold, IReadOnlyList<BatchClassRow> rows)
     {

@@ -9,16 +9,21 @@ public sealed record RunSummary(RunListRow Run, double? MeanIou1, double? MeanIo
     public static async Task<IReadOnlyList<RunSummary>> ListAsync(ResultsStore store, int limit = 200, CancellationToken cancellationToken = default)
     {
         var runs = await store.ListRunsAsync(limit, cancellationToken);
-        var sums = await store.ReadClassSumsAsync([.. runs.Select(r => r.RunId)], MethodCatalog.Oslsm, cancellationToken);
-        var byRun = sums.ToLookup(s => s.RunId);
-        return [.. runs.Select(run => new RunSummary(run, MeanIou(byRun[run.RunId], 1), MeanIou(byRun[run.RunId], 5)))];
+        var totals = await store.ReadClassTotalsAsync([.. runs.Select(r => r.RunId)], MethodCatalog.Oslsm, cancellationToken);
+        RunSummary Summary(RunListRow run)
+        {
+            var ofRun = totals.GetValueOrDefault(run.RunId, []);
+            return new RunSummary(run, MeanIou(ofRun, 1), MeanIou(ofRun, 5));
+        }
+        return [.. runs.Select(Summary)];
     }
 
     /// <summary>The mean over folds of each fold's meanIoU; null where the run has no scored batch for the shot count.</summary>
-    private static double? MeanIou(IEnumerable<RunClassSumRow> sums, int shots)
+    private static double? MeanIou(IReadOnlyList<ClassTotalsRow> totals, int shots)
     {
-        var folds = sums.Where(s => s.Shots == shots).GroupBy(s => s.Fold).ToList();
+        var folds = totals.Where(t => t.Shots == shots).GroupBy(t => t.Fold).ToList();
         if (folds.Count == 0) return null;
-        return folds.Average(f => FoldMeanIou.Of(f.Key, f.ToDictionary(s => s.Counts.ClassId, s => RunReport.Counts(s.Counts))));
+        return folds.Average(f => FoldMeanIou.Of(f.Key,
+            f.ToDictionary(t => t.ClassId, t => new BinaryCounts(t.TruePositive, t.FalsePositive, t.FalseNegative, t.TrueNegative))));
     }
 }
