@@ -8,8 +8,6 @@ namespace SegCluster.Client;
 /// </summary>
 public sealed class RunClient(IClusterClient client)
 {
-    public IClusterClient Cluster => client;
-
     public async Task StartAsync(RunConfig config, CancellationToken cancel = default) =>
         await RetryAsync(() => client.GetGrain<IRunGrain>(config.RunId).StartAsync(config), attempts: 6, cancel);
 

@@ -59,7 +59,7 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     /// ceil(side/stride) cells, each where its pixels are. An even kernel cannot be centred, so its extra cell goes
     /// after (Caffe's FCN pads by 100 and crops by an offset instead); odd kernels pad evenly, as before.
     /// </summary>
-    public static (int Before, int After) Fc6Padding(OslsmPreset preset)
+    private static (int Before, int After) Fc6Padding(OslsmPreset preset)
     {
         var reach = Fc6Dilation(preset) * (preset.Fc6Kernel - 1);
         return (reach / 2, reach - reach / 2);

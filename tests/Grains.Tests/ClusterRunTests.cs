@@ -190,7 +190,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     public async Task A_subscribed_client_is_pushed_the_runs_progress_and_the_provenance_names_the_data()
     {
         // Long enough to span several of the run grain's 2-second refreshes; evaluation (7 trivial episodes) may pass unseen.
-        var config = cluster.SmallRun("pushed", [0], iterations: 400, episodes: 7) with { Methods = ["all-foreground"], ProgressEvery = 5 };
+        var config = cluster.SmallRun("pushed", [0], iterations: 1200, episodes: 7) with { Methods = ["all-foreground"], ProgressEvery = 5 };
         var observer = new CollectingObserver();
         var reference = cluster.Client.Client.CreateObjectReference<IRunObserver>(observer);
         await cluster.StartAsync(config);

@@ -24,7 +24,7 @@ public class LocalClusterFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Database = await TestDatabase.CreateMigratedAsync();
+        Database = await TestDatabase.CreateAsync();   // the cluster applies the schema
         cluster = await ProcessCluster.StartAsync(Database.ConnectionString, SiloCount);
     }
 
