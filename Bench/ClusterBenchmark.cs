@@ -115,10 +115,10 @@ public static class ClusterBenchmark
     private static RunConfig Config(string runId, SyntheticPascal.Layout data, Settings settings, int[] folds, int iterations, int episodes) =>
         RunSettings.PaperProtocol with
         {
-            RunId = runId, Folds = folds, Shots = [1], Methods = ["oslsm"], Preset = "tiny", QuerySize = settings.ImageSize, SupportSize = settings.ImageSize,
+            RunId = runId, Folds = folds, Shots = [1], Methods = [Method.Oslsm], Preset = "tiny", QuerySize = settings.ImageSize, SupportSize = settings.ImageSize,
             Voc = Path.GetDirectoryName(data.Voc)!, Sbd = Path.GetDirectoryName(data.Sbd)!, Iterations = iterations, CheckpointEvery = iterations,
             ProgressEvery = Math.Max(1, iterations / 10), Episodes = episodes, BatchSize = settings.BatchSize, LearningRate = 1e-3,
-            ConditioningLearningRateMultiplier = 1, MeanLoss = true, Optimizer = "adam",
+            ConditioningLearningRateMultiplier = 1, Loss = LossReduction.Mean, Optimizer = Optimizer.Adam,
         };
 
     private sealed class Cluster(LocalCluster silos, ClusterClientHost client) : IAsyncDisposable
@@ -153,7 +153,7 @@ public static class ClusterBenchmark
         ScoringPassAsync(batches, () => cluster.CpuSeconds, async (episodes, batch) =>
         {
             var result = await cluster.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/0/oslsm/1/{batch}")
-                .ScoreAsync(new EpisodeBatchRequest(config, 0, "oslsm", 1, batch, checkpoint, episodes));
+                .ScoreAsync(new EpisodeBatchRequest(config, 0, Method.Oslsm, 1, batch, checkpoint, episodes));
             if (result.FromStore) throw new InvalidOperationException("a timed batch was already stored");
             return result.EpisodeSeconds.Sum();
         }, cancel);
@@ -191,7 +191,7 @@ public static class ClusterBenchmark
         var runs = new RunClient(client);
         await runs.StartAsync(config, cancel);
         var status = await runs.WaitAsync(config.RunId, cancel);
-        if (status.State != RunStates.Done) throw new InvalidOperationException($"benchmark run {config.RunId} {status.State}: {status.Error}");
+        if (status.State != RunState.Done) throw new InvalidOperationException($"benchmark run {config.RunId} {status.State.Name()}: {status.Error}");
         return clock.Elapsed.TotalSeconds;
     }
 
@@ -215,7 +215,7 @@ public static class ClusterBenchmark
         {
             var solvers = new SolverFactory(models, Microsoft.Extensions.Options.Options.Create(new SiloSettings()));
             return ScoringPassAsync(batches, ProcessCpuSeconds, (episodes, _) => workers.RunAsync(() =>
-                EpisodeEvaluator.Score(solvers.Create("oslsm", config, 0, checkpoint),
+                EpisodeEvaluator.Score(solvers.Create(Method.Oslsm, config, 0, checkpoint),
                     [.. episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds))], images).Seconds.Sum()), cancel);
         }
 

@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using System.Diagnostics;
 using SegCluster.Learning;
 using SegCluster.Learning.Data;
@@ -100,7 +101,7 @@ public static class GpuCheck
             }
             var losses = new List<double>();
             var stepSeconds = new List<double>();
-            using (var trainer = new OslsmTrainer(network, new TrainingOptions(LearningRate: 1e-3, Momentum: 0.9, SumLoss: false)))
+            using (var trainer = new OslsmTrainer(network, new TrainingOptions(LearningRate: 1e-3, Momentum: 0.9, Loss: LossReduction.Mean)))
             {
                 foreach (var step in steps)
                 {

@@ -74,8 +74,12 @@ public static class RooflineBenchmark
                 flops / median / 1e9 / peak.ConvolutionGigaFlopsPerSecond, medianBf16, median / medianBf16, agreement,
                 byLayer.Where(l => l.Value > 0).ToDictionary(l => l.Key, l => l.Value / 1e9)));
         }
-        return new Result(settings, peak, InferencePrecision.CpuHasBFloat16, forwards, ScoreTrainedTiny(quick, log));
+        return new Result(settings, peak, CpuHasBFloat16, forwards, ScoreTrainedTiny(quick, log));
     }
+
+    /// <summary>Whether this machine's CPU has native bf16 arithmetic (AVX512-BF16 or AMX-BF16).</summary>
+    private static bool CpuHasBFloat16 => File.Exists("/proc/cpuinfo") &&
+        Regex.IsMatch(File.ReadAllText("/proc/cpuinfo"), @"^flags\s*:.*\b(avx512_bf16|amx_bf16)\b", RegexOptions.Multiline);
 
     /// <summary>Mean over the k masks ([k, H, W], bool) of their IoU; two empty masks agree fully.</summary>
     private static double MaskIou(Tensor a, Tensor b)

@@ -28,7 +28,7 @@ public static class Table2Benchmark
 
     /// <param name="MultipleOfLimit">time / (operations / the matmul peak): the goal's measure</param>
     /// <param name="MultipleOfConvolutionLimit">time / (operations / the convolution rate): the stricter ceiling</param>
-    public sealed record MethodResult(string Method, int Shots, int Episodes, double MedianSeconds, double GigaFlops, double LimitSeconds,
+    public sealed record MethodResult(Method Method, int Shots, int Episodes, double MedianSeconds, double GigaFlops, double LimitSeconds,
         double MultipleOfLimit, double MultipleOfConvolutionLimit, double? RatioToOslsm, double? PaperSeconds, double? PaperRatioToOslsm);
 
     public sealed record Result(Settings Settings, PeakRates Peak, IReadOnlyList<MethodResult> Methods, double? OslsmFiveToOneShot,
@@ -62,9 +62,9 @@ public static class Table2Benchmark
             {
                 var episodes = new EpisodeSampler(split.Test, shots, SeededRandom.Derive(1, $"table2-{shots}"))
                     .Take(settings.Warmup + settings.Episodes).Select(e => EpisodeEvaluator.Load(e, images)).ToList();
-                foreach (var method in MethodCatalog.PaperMethods.Where(m => MethodCatalog.Supports(m, shots)))
+                foreach (var method in MethodCatalog.PaperMethods.Where(m => m.Supports(shots)))
                 {
-                    log($"{method}, {shots}-shot: {settings.Episodes} episodes after {settings.Warmup} warm-up");
+                    log($"{method.Name()}, {shots}-shot: {settings.Episodes} episodes after {settings.Warmup} warm-up");
                     var solver = SolverFactory.Create(method, config, () => oslsm, () => baseClassifier, () => siamese);
                     var seconds = new List<double>();
                     for (var i = 0; i < episodes.Count; i++)
@@ -91,13 +91,13 @@ public static class Table2Benchmark
             }
             var withRatios = results.Select(r =>
             {
-                var reference = results.Single(o => o.Method == "oslsm" && o.Shots == r.Shots);
-                var paperOslsm = PaperResults.Table2[("oslsm", r.Shots)];
+                var reference = results.Single(o => o.Method == Method.Oslsm && o.Shots == r.Shots);
+                var paperOslsm = PaperResults.Table2[(Method.Oslsm, r.Shots)];
                 return r with { RatioToOslsm = r.MedianSeconds / reference.MedianSeconds, PaperRatioToOslsm = r.PaperSeconds / paperOslsm };
             }).ToList();
-            var one = withRatios.Single(r => r.Method == "oslsm" && r.Shots == 1).MedianSeconds;
-            var five = withRatios.Single(r => r.Method == "oslsm" && r.Shots == 5).MedianSeconds;
-            var operations = withRatios.Single(r => r.Method == "oslsm" && r.Shots == 5).GigaFlops / withRatios.Single(r => r.Method == "oslsm" && r.Shots == 1).GigaFlops;
+            var one = withRatios.Single(r => r.Method == Method.Oslsm && r.Shots == 1).MedianSeconds;
+            var five = withRatios.Single(r => r.Method == Method.Oslsm && r.Shots == 5).MedianSeconds;
+            var operations = withRatios.Single(r => r.Method == Method.Oslsm && r.Shots == 5).GigaFlops / withRatios.Single(r => r.Method == Method.Oslsm && r.Shots == 1).GigaFlops;
             return new Result(settings, peak, withRatios, five / one, operations);
         }
         finally { Directory.Delete(root, recursive: true); }
@@ -108,17 +108,17 @@ public static class Table2Benchmark
     /// cells, n = k m support cells as an upper bound, C channels): distances, regression steps, the fine-tuned
     /// head's forward and backward passes (3x forward), clustering, similarity.
     /// </summary>
-    private static double SolverFlops(string method, int shots, long cells, OslsmPreset preset, double fullyConnected, int fineTuneIterations)
+    private static double SolverFlops(Method method, int shots, long cells, OslsmPreset preset, double fullyConnected, int fineTuneIterations)
     {
         double m = cells, n = shots * cells, c = preset.FullyConnected, e = Math.Min(preset.FullyConnected, 256);
         return method switch
         {
-            "oslsm" => 2 * shots * c * m,
-            "1-nn" => 3 * m * n * c,
-            "logreg" => LogRegIterations * 4 * n * c + 2 * m * c,
-            "finetune" => fineTuneIterations * 3 * shots * fullyConnected + fullyConnected,
-            "siamese" => 2 * m * n * e,
-            "co-segmentation" => CosegIterations * ((shots + 1) * m) * (3 * 2 * c + 2 * 2 * c),
+            Method.Oslsm => 2 * shots * c * m,
+            Method.NearestNeighbour => 3 * m * n * c,
+            Method.LogisticRegression => LogRegIterations * 4 * n * c + 2 * m * c,
+            Method.FineTuning => fineTuneIterations * 3 * shots * fullyConnected + fullyConnected,
+            Method.Siamese => 2 * m * n * e,
+            Method.Cosegmentation => CosegIterations * ((shots + 1) * m) * (3 * 2 * c + 2 * 2 * c),
             _ => 0,
         };
     }

@@ -9,7 +9,7 @@ public sealed record EpisodeSpec([property: Id(0)] string QueryId, [property: Id
 public sealed record EpisodeBatchRequest(
     [property: Id(0)] RunConfig Config,
     [property: Id(1)] int Fold,
-    [property: Id(2)] string Method,
+    [property: Id(2)] Method Method,
     [property: Id(3)] int Shots,
     [property: Id(4)] int Batch,
     [property: Id(5)] string Checkpoint,

@@ -4,7 +4,7 @@ namespace SegCluster.Contracts;
 [GenerateSerializer, Immutable]
 public sealed record FoldStatus(
     [property: Id(0)] int Fold,
-    [property: Id(1)] string State,          // queued, training, training-base, training-siamese, evaluating, done, failed, cancelled
+    [property: Id(1)] FoldState State,
     [property: Id(2)] int Iteration,
     [property: Id(3)] int Iterations,
     [property: Id(4)] double Loss,
@@ -17,5 +17,5 @@ public sealed record FoldStatus(
     [property: Id(11)] string? Error,
     [property: Id(12)] string? TrainingDevice = null)   // where the training tensors are: "cpu", "cuda:0 (NVIDIA H200)" 
 {
-    public bool IsFinished => RunStates.IsFinished(State);
+    public bool IsFinished => State.IsFinished();
 }

@@ -12,7 +12,7 @@ public sealed record RunConfig
     [Id(0)] public string RunId { get; init; } = "";
     [Id(1)] public int[] Folds { get; init; } = [];
     [Id(2)] public int[] Shots { get; init; } = [];
-    [Id(3)] public string[] Methods { get; init; } = [];
+    [Id(3)] public Method[] Methods { get; init; } = [];
     [Id(4)] public string Preset { get; init; } = "";
     [Id(5)] public int QuerySize { get; init; }
     [Id(6)] public int SupportSize { get; init; }
@@ -29,8 +29,8 @@ public sealed record RunConfig
     [Id(17)] public double LearningRate { get; init; }
     [Id(18)] public double Momentum { get; init; }
     [Id(19)] public double ConditioningLearningRateMultiplier { get; init; }
-    [Id(20)] public bool MeanLoss { get; init; }
-    [Id(21)] public string Optimizer { get; init; } = "";
+    [Id(20)] public LossReduction Loss { get; init; }
+    [Id(21)] public Optimizer Optimizer { get; init; }
     [Id(22)] public double Threshold { get; init; }
     [Id(23)] public int MinClassPixels { get; init; }
     [Id(24)] public string? EpisodeLists { get; init; }
@@ -40,6 +40,10 @@ public sealed record RunConfig
     [Id(28)] public double FineTuneLearningRate { get; init; }
     [Id(29)] public int SiameseIterations { get; init; }
     [Id(30)] public double SiameseSupportSampling { get; init; }
-    [Id(31)] public string? InferencePrecision { get; init; }
+    [Id(31)] public InferencePrecision InferencePrecision { get; init; }
     [Id(32)] public bool DropSmallObjects { get; init; }
+    [Id(33)] public TestSampler TestSampler { get; init; }
+    [Id(34)] public int EpisodesPerStep { get; init; }
+    [Id(35)] public double WeightDecay { get; init; }
+    [Id(36)] public double BiasLearningRateMultiplier { get; init; }
 }

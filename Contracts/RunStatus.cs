@@ -4,9 +4,9 @@ namespace SegCluster.Contracts;
 [GenerateSerializer, Immutable]
 public sealed record RunStatus(
     [property: Id(0)] string RunId,
-    [property: Id(1)] string State,          // running, done, failed, cancelled
+    [property: Id(1)] RunState State,
     [property: Id(2)] IReadOnlyList<FoldStatus> Folds,
     [property: Id(3)] string? Error)
 {
-    public bool IsFinished => RunStates.IsFinished(State);
+    public bool IsFinished => State.IsFinished();
 }

@@ -88,13 +88,8 @@ public static class DashboardApp
             var run = await store.ReadRunAsync(runId, cancel);
             if (run is null) return Results.NotFound($"no run '{runId}'");
             var report = await RunReport.LoadAsync(store, runId, cancel);
-            ReportTable? table = name switch
-            {
-                "table1" => ReportTable.Table1(report, RunLabels.Data(run)),
-                "table2" => ReportTable.Table2(report, RunLabels.Machine),
-                _ => null,
-            };
-            if (table is null) return Results.NotFound($"no table '{name}' (table1, table2)");
+            var table = RunLabels.Table(name, report, run);
+            if (table is null) return Results.NotFound($"no table '{name}' ({string.Join(", ", RunLabels.TableNames)})");
             return format switch
             {
                 "csv" => Results.File(Encoding.UTF8.GetBytes(table.ToCsv()), "text/csv", $"{runId}-{name}.csv"),

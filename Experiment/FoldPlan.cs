@@ -1,21 +1,22 @@
 namespace SegCluster.Experiment;
 
-/// <summary>What a fold of a run does, in order: the networks it trains, the phase it shows meanwhile, where they checkpoint.</summary>
+/// <summary>What a fold of a run does, in order: the networks it trains, the state it shows meanwhile, where they checkpoint.</summary>
 public static class FoldPlan
 {
     /// <summary>The networks a run's methods read, in training order: OSLSM always, the baselines' as needed.</summary>
     public static IReadOnlyList<string> Networks(Contracts.RunConfig config)
     {
-        var needed = config.Methods.Where(MethodCatalog.IsKnown).Select(MethodCatalog.NetworkOf).ToHashSet();
+        var needed = config.Methods.Select(m => m.NetworkOf()).ToHashSet();
         return [.. new[] { "oslsm", "base-classifier", "siamese" }.Where(n => n == "oslsm" || needed.Contains(n))];
     }
 
-    /// <summary>The fold's phase while it trains a network (what status and dashboard show).</summary>
-    public static string PhaseOf(string network) => network switch
+    /// <summary>The fold's state while it trains a network (what status and dashboard show).</summary>
+    public static Contracts.FoldState StateOf(string network) => network switch
     {
-        "oslsm" => "training",
-        "base-classifier" => "training-base",
-        _ => $"training-{network}",
+        "oslsm" => Contracts.FoldState.Training,
+        "base-classifier" => Contracts.FoldState.TrainingBase,
+        "siamese" => Contracts.FoldState.TrainingSiamese,
+        _ => throw new ArgumentOutOfRangeException(nameof(network), network, "not a network of the fold plan"),
     };
 
     /// <summary>Batches a fold has scored at once across the cluster (each on a worker thread of some silo).</summary>

@@ -63,6 +63,16 @@ public sealed class SeededRandom
         return pool[..k];
     }
 
+    /// <summary>Shuffles in place (Fisher-Yates).</summary>
+    public void Shuffle<T>(T[] items)
+    {
+        for (var i = items.Length - 1; i > 0; i--)
+        {
+            var j = Next(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+
     private static ulong SplitMix(ref ulong x)
     {
         var z = x += 0x9E3779B97F4A7C15UL;

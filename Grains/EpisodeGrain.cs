@@ -16,7 +16,7 @@ public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, D
 {
     public async Task<EpisodeBatchResult> ScoreAsync(EpisodeBatchRequest request)
     {
-        var key = new BatchKey(request.Config.RunId, request.Fold, request.Method, request.Shots, request.Batch);
+        var key = new BatchKey(request.Config.RunId, request.Fold, request.Method.Name(), request.Shots, request.Batch);
         if (await results.ReadBatchAsync(key) is { } stored) return ToResult(stored, fromStore: true);
 
         var row = await workers.RunAsync(() => Score(request, key));

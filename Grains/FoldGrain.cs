@@ -18,7 +18,7 @@ namespace SegCluster.Grains;
 /// </summary>
 [DeviceSlotPlacement]
 public sealed class FoldGrain(
-    [PersistentState("fold")] IPersistentState<FoldState> state,
+    [PersistentState("fold")] IPersistentState<FoldGrainState> state,
     ILocalSiloDetails silo,
     ResultsStore results,
     DeviceSlots slots,
@@ -39,7 +39,7 @@ public sealed class FoldGrain(
     {
         if (state.State.Config is null) return;
         state.State.Config = RunSettings.Upgrade(state.State.Config);   // stored by an older version
-        if (!RunStates.IsFinished(state.State.State)) StartWork();   // re-activated after its silo died: resume
+        if (!state.State.State.IsFinished()) StartWork();   // re-activated after its silo died: resume
         // A finished fold activated again (a late status call) was placed by claiming a slot it will never release.
         else await slots.ReleaseAsync(Key, cancellationToken);
     }
@@ -59,8 +59,8 @@ public sealed class FoldGrain(
 
     public async Task CancelAsync()
     {
-        if (RunStates.IsFinished(state.State.State)) return;
-        state.State.State = RunStates.Cancelled;
+        if (state.State.State.IsFinished()) return;
+        state.State.State = FoldState.Cancelled;
         await state.WriteWithRetryAsync();
         cancellation?.Cancel();
         // Not awaited: finishing notifies the run grain, which may be the caller waiting on this very call.
@@ -72,7 +72,7 @@ public sealed class FoldGrain(
 
     private void StartWork()
     {
-        if (work is not null || RunStates.IsFinished(state.State.State)) return;
+        if (work is not null || state.State.State.IsFinished()) return;
         cancellation = new CancellationTokenSource();
         work = RunAsync(cancellation.Token);
     }
@@ -92,27 +92,27 @@ public sealed class FoldGrain(
             // Each network the run's methods read, in order; one that finished before a silo died is not trained again.
             foreach (var network in FoldPlan.Networks(config).Where(n => !state.State.Checkpoints.ContainsKey(n)))
             {
-                state.State.State = FoldPlan.PhaseOf(network);
+                state.State.State = FoldPlan.StateOf(network);
                 await state.WriteWithRetryAsync();
                 state.State.Checkpoints[network] = await TrainAsync(config, network, split, cancel);
                 await state.WriteWithRetryAsync();
             }
-            if (state.State.State != RunStates.Evaluating)
+            if (state.State.State != FoldState.Evaluating)
             {
-                state.State.State = RunStates.Evaluating;
+                state.State.State = FoldState.Evaluating;
                 await state.WriteWithRetryAsync();
             }
             await EvaluateAsync(config, split, cancel);
-            state.State.State = RunStates.Done;
+            state.State.State = FoldState.Done;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            state.State.State = RunStates.Cancelled;
+            state.State.State = FoldState.Cancelled;
         }
         catch (Exception e)
         {
             logger.LogError(e, "fold {Key} failed", Key);
-            state.State.State = RunStates.Failed;
+            state.State.State = FoldState.Failed;
             state.State.Error = e.Message;
         }
         finally
@@ -141,7 +141,7 @@ public sealed class FoldGrain(
         while (true)
         {
             if (await slots.ClaimAsync(SiloName, Key, cancel) is { } claimed) return claimed;
-            live = Status() with { State = RunStates.Queued, Silo = SiloName };
+            live = Status() with { State = FoldState.Queued, Silo = SiloName };
             if (waited.Elapsed > TimeSpan.FromSeconds(30))
             {
                 DeactivateOnIdle();
@@ -176,7 +176,7 @@ public sealed class FoldGrain(
 
         live = Status() with
         {
-            State = FoldPlan.PhaseOf(network), Silo = SiloName, Device = device, Iteration = 0, Iterations = trainer.Iterations, Loss = 0,
+            State = FoldPlan.StateOf(network), Silo = SiloName, Device = device, Iteration = 0, Iterations = trainer.Iterations, Loss = 0,
             IterationsPerSecond = 0, SecondsRemaining = 0,
         };
         await WriteFoldRowAsync(live);
@@ -208,10 +208,10 @@ public sealed class FoldGrain(
     {
         var fold = state.State.Fold;
         var requests = config.Shots.SelectMany(shots => FoldSetup.Batches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
-            .SelectMany(b => config.Methods.Where(method => MethodCatalog.Supports(method, b.shots)).Select(method =>
+            .SelectMany(b => config.Methods.Where(method => method.Supports(b.shots)).Select(method =>
                 new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method), b.episodes)))
             .ToList();
-        live = Status() with { State = RunStates.Evaluating, Iteration = config.Iterations, Iterations = config.Iterations, Silo = SiloName, Device = device,
+        live = Status() with { State = FoldState.Evaluating, Iteration = config.Iterations, Iterations = config.Iterations, Silo = SiloName, Device = device,
             BatchesTotal = requests.Count };
         await WriteFoldRowAsync(live);
         var done = 0;
@@ -221,7 +221,7 @@ public sealed class FoldGrain(
             await gate.WaitAsync(cancel);
             try
             {
-                var key = $"{config.RunId}/{fold}/{request.Method}/{request.Shots}/{request.Batch}";
+                var key = $"{config.RunId}/{fold}/{request.Method.Name()}/{request.Shots}/{request.Batch}";
                 // A batch whose silo died is scored again elsewhere; the stored-result check makes that safe.
                 for (var attempt = 1; ; attempt++)
                 {
@@ -243,10 +243,10 @@ public sealed class FoldGrain(
     }
 
     /// <summary>The checkpoint of the network a method reads ("" for the trivial references, which read none).</summary>
-    private string CheckpointOf(string method) => MethodCatalog.NetworkOf(method) is { } network ? state.State.Checkpoints[network] : "";
+    private string CheckpointOf(Method method) => method.NetworkOf() is { } network ? state.State.Checkpoints[network] : "";
 
     private Task WriteFoldRowAsync(FoldStatus status) => results.UpdateFoldAsync(state.State.Config!.RunId, new FoldRow(
-        status.Fold, status.State, status.Silo, status.Device, status.Iteration, status.Iterations,
+        status.Fold, status.State.Name(), status.Silo, status.Device, status.Iteration, status.Iterations,
         state.State.TrainSeconds > 0 ? state.State.TrainSeconds : null, status.Error, status.TrainingDevice));
 
     /// <summary>Where the training thread's tensors are, reported once a network is built.</summary>

@@ -13,7 +13,8 @@ public static class FoldSetup
 {
     public static FoldTrainingConfig Training(RunConfig config, int fold) => new(
         fold, config.Preset, config.QuerySize, config.SupportSize, config.Iterations, config.CheckpointEvery, config.ProgressEvery,
-        config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, SumLoss: !config.MeanLoss, config.Optimizer),
+        config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, config.Loss, config.Optimizer,
+            config.EpisodesPerStep, config.WeightDecay, config.BiasLearningRateMultiplier),
         config.ImageNetWeights);
 
     /// <summary>A network's trainer on the device: the OSLSM settings, with the baselines' own iteration counts.</summary>
@@ -31,7 +32,9 @@ public static class FoldSetup
 
     /// <summary>
     /// The test episodes of a fold for k shots, split into batches; identical for every method. Sampled from the run's
-    /// seed, or read from the run's episode lists when it names a folder of them.
+    /// seed, or read from the run's episode lists when it names a folder of them. Sampled episodes are paired across
+    /// shot counts: episode i of every k has the same query and class and its supports begin with those of every
+    /// smaller k, so batch b of every k holds the same queries.
     /// </summary>
     public static IReadOnlyList<EpisodeSpec[]> Batches(RunConfig config, FoldSplit split, int shots) =>
         Episodes(config, split, shots)
@@ -42,7 +45,7 @@ public static class FoldSetup
     public static IReadOnlyList<Episode> Episodes(RunConfig config, FoldSplit split, int shots)
     {
         if (config.EpisodeLists is null)
-            return new EpisodeSampler(split.Test, shots, SeededRandom.Derive(config.Seed, $"test-episodes-fold{split.Fold}-shots{shots}"))
+            return new EpisodeSampler(split.Test, shots, SeededRandom.Derive(config.Seed, $"test-episodes-fold{split.Fold}"), config.TestSampler, paired: true)
                 .Take(config.Episodes);
         var path = FoldPlan.EpisodeListPath(config.EpisodeLists, split.Fold, shots);
         var episodes = Episode.Load(path);

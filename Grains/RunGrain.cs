@@ -18,7 +18,7 @@ namespace SegCluster.Grains;
 /// itself if its own silo dies.
 /// </summary>
 public sealed class RunGrain(
-    [PersistentState("run")] IPersistentState<RunState> state,
+    [PersistentState("run")] IPersistentState<RunGrainState> state,
     ResultsStore results,
     DataCatalogCache data,
     IOptions<SiloSettings> settings,
@@ -31,7 +31,7 @@ public sealed class RunGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (state.State.Config is not null) state.State.Config = RunSettings.Upgrade(state.State.Config);   // stored by an older version
-        if (state.State.Config is not null && state.State.State == RunStates.Running) StartWatching();
+        if (state.State.Config is not null && state.State.State == RunState.Running) StartWatching();
         return Task.CompletedTask;
     }
 
@@ -59,7 +59,7 @@ public sealed class RunGrain(
         await results.CreateRunAsync(config.RunId, json, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json))), provenance,
             config.Folds.Select(f => (f, config.Iterations)).ToList());
         state.State.Config = config;
-        state.State.Folds = config.Folds.ToDictionary(f => f, f => new FoldStatus(f, RunStates.Queued, 0, config.Iterations, 0, 0, 0, 0, 0, null, null, null));
+        state.State.Folds = config.Folds.ToDictionary(f => f, f => new FoldStatus(f, FoldState.Queued, 0, config.Iterations, 0, 0, 0, 0, 0, null, null, null));
         await state.WriteWithRetryAsync();
         await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await Task.WhenAll(config.Folds.Select(f => Fold(f).StartAsync(config, f)));
@@ -96,7 +96,7 @@ public sealed class RunGrain(
     public Task<RunStatus> GetStatusAsync() => Task.FromResult(Status());
 
     private RunStatus Status() => new(
-        this.GetPrimaryKeyString(), state.State.Config is null ? "unknown" : state.State.State,
+        this.GetPrimaryKeyString(), state.State.Config is null ? RunState.Unknown : state.State.State,
         state.State.Folds.Values.OrderBy(f => f.Fold).ToList(), FirstError());
 
     public Task SubscribeAsync(IRunObserver observer)
@@ -121,9 +121,9 @@ public sealed class RunGrain(
 
     public async Task CancelAsync()
     {
-        if (state.State.State != RunStates.Running) return;
+        if (state.State.State != RunState.Running) return;
         await Task.WhenAll(state.State.Folds.Keys.Select(f => Fold(f).CancelAsync()));
-        await CompleteAsync(RunStates.Cancelled);
+        await CompleteAsync(RunState.Cancelled);
     }
 
     public async Task FoldFinishedAsync(FoldStatus status)
@@ -135,13 +135,13 @@ public sealed class RunGrain(
 
     private async Task CompleteIfAllFinishedAsync()
     {
-        if (state.State.State == RunStates.Running && state.State.Folds.Values.All(f => f.IsFinished))
-            await CompleteAsync(state.State.Folds.Values.Any(f => f.State == RunStates.Failed) ? RunStates.Failed : RunStates.Done);
+        if (state.State.State == RunState.Running && state.State.Folds.Values.All(f => f.IsFinished))
+            await CompleteAsync(state.State.Folds.Values.Any(f => f.State == FoldState.Failed) ? RunState.Failed : RunState.Done);
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.State == RunStates.Running) StartWatching();
+        if (state.State.State == RunState.Running) StartWatching();
         else return UnregisterAsync();
         return Task.CompletedTask;
     }
@@ -177,7 +177,7 @@ public sealed class RunGrain(
         Publish();
     }
 
-    private async Task CompleteAsync(string final)
+    private async Task CompleteAsync(RunState final)
     {
         var previous = state.State.State;
         state.State.State = final;
@@ -188,7 +188,7 @@ public sealed class RunGrain(
             throw;
         }
         Publish();
-        await results.SetRunStatusAsync(this.GetPrimaryKeyString(), final, FirstError());
+        await results.SetRunStatusAsync(this.GetPrimaryKeyString(), final.Name(), FirstError());
         watch?.Dispose();
         watch = null;
         await UnregisterAsync();

@@ -9,14 +9,14 @@ using static TorchSharp.torch;
 
 namespace SegCluster.Grains;
 
-/// <summary>The methods a run can evaluate, by name, built from the fold's trained checkpoint where they need one.</summary>
+/// <summary>The methods a run can evaluate, built from the fold's trained checkpoint where they need one.</summary>
 public sealed class SolverFactory(ModelCache models, IOptions<SiloSettings> settings)
 {
     private readonly Device device = DeviceSlot.Parse(settings.Value.ResolvedScoringDevice).Device;
 
     /// <param name="checkpoint">The checkpoint of the network the method reads (<see cref="FoldGrain"/> picks it by <see cref="MethodCatalog.NetworkOf"/>).</param>
     /// <remarks>Networks are loaded onto the silo's scoring device (<see cref="SiloSettings.ScoringDevice"/>).</remarks>
-    public IEpisodeSolver Create(string method, RunConfig config, int fold, string checkpoint) => Create(method, config,
+    public IEpisodeSolver Create(Method method, RunConfig config, int fold, string checkpoint) => Create(method, config,
         () => models.Get(checkpoint, device, d => new OslsmNetwork(Preset(config), config.Seed + (ulong)fold, d), InferenceScalarType.Of(config.InferencePrecision)),
         () => models.Get(checkpoint, device, d => new PixelClassifierNetwork(Preset(config), config.Seed + (ulong)fold, d)),
         () => models.Get(checkpoint, device, d => new SiameseNetwork(Preset(config), config.Seed + (ulong)fold, d)));
@@ -25,18 +25,20 @@ public sealed class SolverFactory(ModelCache models, IOptions<SiloSettings> sett
     /// A method's solver over the network it reads (asked for only when the method needs it). OSLSM runs in the type
     /// of the network it is given (the run's <see cref="RunConfig.InferencePrecision"/>, converted by the model cache).
     /// </summary>
-    public static IEpisodeSolver Create(string method, RunConfig config, Func<OslsmNetwork> oslsm, Func<PixelClassifierNetwork> baseClassifier,
+    public static IEpisodeSolver Create(Method method, RunConfig config, Func<OslsmNetwork> oslsm, Func<PixelClassifierNetwork> baseClassifier,
         Func<SiameseNetwork> siamese) => method switch
     {
-        "oslsm" => new OslsmSolver(oslsm(), config.Threshold),
-        "1-nn" => new NearestNeighbourSolver(baseClassifier()),
-        "logreg" => new LogisticRegressionSolver(baseClassifier()),
-        "finetune" => new FineTuningSolver(baseClassifier(), config.FineTuneIterations, config.FineTuneLearningRate),
-        "co-segmentation" => new CosegmentationSolver(baseClassifier()),
-        "siamese" => new SiameseSolver(siamese(), config.SiameseSupportSampling, config.Seed),
-        "all-foreground" => new AllForegroundSolver(),
-        "copy-support-mask" => new SupportMaskSolver(),
-        _ => throw new ArgumentException($"unknown method '{method}'"),
+        Method.Oslsm => new OslsmSolver(oslsm(), config.Threshold),
+        Method.OslsmMeanLogits => new OslsmSolver(oslsm(), config.Threshold, SupportCombination.MeanLogits),
+        Method.OslsmMeanParameters => new OslsmSolver(oslsm(), config.Threshold, SupportCombination.MeanParameters),
+        Method.NearestNeighbour => new NearestNeighbourSolver(baseClassifier()),
+        Method.LogisticRegression => new LogisticRegressionSolver(baseClassifier()),
+        Method.FineTuning => new FineTuningSolver(baseClassifier(), config.FineTuneIterations, config.FineTuneLearningRate),
+        Method.Cosegmentation => new CosegmentationSolver(baseClassifier()),
+        Method.Siamese => new SiameseSolver(siamese(), config.SiameseSupportSampling, config.Seed),
+        Method.AllForeground => new AllForegroundSolver(),
+        Method.CopySupportMask => new SupportMaskSolver(),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method"),
     };
 
     private static OslsmPreset Preset(RunConfig config) =>

@@ -3,7 +3,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Newtonsoft.Json.Converters;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using SegCluster.Grains;
 using SegCluster.Learning;
 using SegCluster.Learning.Devices;
@@ -88,6 +90,7 @@ public static class SiloHostBuilder
     {
         // Scoring a batch of VGG-16 episodes on a CPU takes minutes, not the default 30 seconds.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ClusterSettings.ResponseTimeout);
+        silo.Services.Configure<OrleansJsonSerializerOptions>(StoreEnumsByName);
         silo.AddAdoNetGrainStorageAsDefault(o =>
         {
             o.Invariant = ClusterSettings.AdoInvariant;
@@ -99,6 +102,9 @@ public static class SiloHostBuilder
             o.ConnectionString = connectionString;
         });
     }
+
+    /// <summary>Grain state is Orleans' Newtonsoft JSON, with enums by name ([EnumMember]) as the tables and config files have them.</summary>
+    public static void StoreEnumsByName(OrleansJsonSerializerOptions options) => options.JsonSerializerSettings.Converters.Add(new StringEnumConverter());
 
     /// <summary>
     /// Refuses, in one line, a slot that is malformed or whose device this process's libtorch cannot reach (CPU-only

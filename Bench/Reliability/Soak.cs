@@ -105,7 +105,7 @@ public static class Soak
         RunId = runId,
         Folds = [0, 1],
         Shots = [1],
-        Methods = ["oslsm", "all-foreground"],
+        Methods = [Method.Oslsm, Method.AllForeground],
         Preset = "tiny",
         QuerySize = 48,
         SupportSize = 48,
@@ -118,17 +118,17 @@ public static class Soak
         BatchSize = 7,
         LearningRate = 1e-3,
         ConditioningLearningRateMultiplier = 1,
-        MeanLoss = true,
-        Optimizer = "adam",
+        Loss = LossReduction.Mean,
+        Optimizer = Optimizer.Adam,
         Seed = settings.Seed,
     };
 
     /// <summary>The run's progress: per fold, training is the first half and scoring the second; the mean over folds.</summary>
     private static double Progress(RunStatus status) => status.Folds.Count == 0 ? 0 : status.Folds.Average(f => f.State switch
     {
-        RunStates.Done => 1.0,
-        RunStates.Evaluating => 0.5 + 0.5 * (f.BatchesTotal == 0 ? 0 : (double)f.BatchesDone / f.BatchesTotal),
-        _ when f.State.StartsWith("training", StringComparison.Ordinal) => 0.5 * (f.Iterations == 0 ? 0 : (double)f.Iteration / f.Iterations),
+        FoldState.Done => 1.0,
+        FoldState.Evaluating => 0.5 + 0.5 * (f.BatchesTotal == 0 ? 0 : (double)f.BatchesDone / f.BatchesTotal),
+        _ when f.State.IsTraining() => 0.5 * (f.Iterations == 0 ? 0 : (double)f.Iteration / f.Iterations),
         _ => 0.0,
     });
 
@@ -152,7 +152,7 @@ public static class Soak
     /// <summary>When a kind of fault can strike: a scoring silo while a fold scores; anything else at any point.</summary>
     private static Func<RunStatus, bool> Ready(FaultKind kind) => kind switch
     {
-        FaultKind.KillScoringSilo => status => status.Folds.Any(f => f.State == RunStates.Evaluating),
+        FaultKind.KillScoringSilo => status => status.Folds.Any(f => f.State == FoldState.Evaluating),
         _ => _ => true,
     };
 
@@ -190,7 +190,7 @@ public static class Soak
 
         var run = await results.ReadRunAsync(b, cancel);
         var folds = await results.ReadFoldsAsync(b, cancel);
-        checks.Add(new Check("folds done", run?.Status == RunStates.Done && folds.All(f => f.Status == RunStates.Done),
+        checks.Add(new Check("folds done", run?.Status == RunState.Done.Name() && folds.All(f => f.Status == FoldState.Done.Name()),
             $"run {run?.Status}; folds {string.Join(", ", folds.Select(f => $"{f.Fold} {f.Status}"))}"));
         // A dead silo's rows count for nothing (placement joins the active silos); a live silo's slot must be free.
         var held = await slots.ReadHeldByRunAsync(b, cancel);
@@ -282,14 +282,14 @@ public static class Soak
             {
                 case FaultKind.KillTrainingSilo:
                 {
-                    var fold = status.Folds.FirstOrDefault(f => f.State.StartsWith("training", StringComparison.Ordinal) && f.Silo is not null);
+                    var fold = status.Folds.FirstOrDefault(f => f.State.IsTraining() && f.Silo is not null);
                     if (fold is null || SiloIndex(fold.Silo!) is not { } index) return ("not struck: no fold was training", false);
                     await KillAndRestartAsync(index, down, cancel);
                     return ($"SIGKILL silo{index}, training fold {fold.Fold} at iteration {fold.Iteration}; restarted after {fault.Seconds} s", true);
                 }
                 case FaultKind.KillScoringSilo:
                 {
-                    var scoring = status.Folds.Where(f => f.State == RunStates.Evaluating).ToList();
+                    var scoring = status.Folds.Where(f => f.State == FoldState.Evaluating).ToList();
                     var owners = status.Folds.Select(f => f.Silo is null ? null : SiloIndex(f.Silo)).ToHashSet();
                     var victim = Enumerable.Range(0, cluster.Silos.Count).Cast<int?>()
                         .FirstOrDefault(i => !cluster.Silos[i!.Value].HasExited && !owners.Contains(i) && i != lateSilo);

@@ -27,10 +27,12 @@ public static class DataCommand
         var shots = new Option<int[]>("--shots") { AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => [1, 5] };
         var episodes = new Option<int>("--episodes") { DefaultValueFactory = _ => 1000 };
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1 };
-        var command = new Command("episodes", "Export the seeded test episodes (query, class, supports) per fold and shot count") { voc, sbd, aug, output, folds, shots, episodes, seed };
+        var sampler = new Option<string>("--" + RunSettings.TestSampler.Flag) { Description = $"{RunSettings.TestSampler.Help} (default: {RunSettings.TestSampler.DefaultText})" };
+        var command = new Command("episodes", "Export the seeded test episodes (query, class, supports) per fold and shot count, paired across shot counts")
+            { voc, sbd, aug, output, folds, shots, episodes, seed, sampler };
         command.SetAction(parse =>
         {
-            var config = RunSettings.PaperProtocol with
+            var config = RunSettings.TestSampler.Parse(RunSettings.PaperProtocol, parse.GetValue(sampler) ?? "") with
             {
                 Voc = parse.GetValue(voc)!.FullName, Sbd = parse.GetValue(sbd)?.FullName, Aug = parse.GetValue(aug)?.FullName,
                 Episodes = parse.GetValue(episodes), Seed = parse.GetValue(seed),

@@ -48,8 +48,8 @@ public static class LaunchCommand
         var report = await RunReport.LoadAsync(new ResultsStore(connectionString), config.RunId, cancel);
         ReportPrinter.Print(report, dataLabel);
         if (jsonPath is not null) await ReportPrinter.WriteJsonAsync(jsonPath, report, dataLabel, cancel);
-        foreach (var fold in status.Folds.Where(f => f.State != RunStates.Done))
-            Console.Error.WriteLine($"fold {fold.Fold}: {fold.State} {fold.Error}");
-        return status.State == RunStates.Done ? 0 : 1;
+        foreach (var fold in status.Folds.Where(f => f.State != FoldState.Done))
+            Console.Error.WriteLine($"fold {fold.Fold}: {fold.State.Name()} {fold.Error}");
+        return status.State == RunState.Done ? 0 : 1;
     }
 }

@@ -12,7 +12,8 @@ public static class ReportPrinter
 {
     public static void Print(RunReport report, string dataLabel)
     {
-        foreach (var data in new[] { ReportTable.Table1(report, dataLabel), ReportTable.Table2(report, "this machine") })
+        foreach (var data in new[] { ReportTable.Table1(report, dataLabel), ReportTable.ShotGains(report, dataLabel), ReportTable.Table2(report, "this machine") }
+            .Where(t => t.Rows.Count > 0))
         {
             var table = new Table().Title(Markup.Escape(data.Title)).AddColumns(data.Columns.Select(Markup.Escape).ToArray());
             foreach (var row in data.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
@@ -28,6 +29,7 @@ public static class ReportPrinter
             runId = report.RunId,
             data = dataLabel,
             paperLabel = PaperResults.Label,
+            thresholdPolicy = MethodCatalog.ThresholdPolicy,
             folds = report.Folds.Select(f => new
             {
                 fold = f.Fold,
@@ -46,8 +48,22 @@ public static class ReportPrinter
                     meanIou = s.MeanIou,
                     fbIou = s.FbIou,
                     meanIou95 = new[] { s.Low, s.High },
+                    classPrecision = s.ClassPrecision.ToDictionary(c => PascalClasses.Name(c.Key), c => c.Value),
+                    classRecall = s.ClassRecall.ToDictionary(c => PascalClasses.Name(c.Key), c => c.Value),
+                    precision = s.Precision,
+                    recall = s.Recall,
                     paperMeanIou = PaperResults.MeanIou(s.Method, s.Shots, s.Fold) / 100,
                 }),
+            }),
+            shotGains = report.ShotGains.Select(g => new
+            {
+                method = g.Method,
+                shots = g.Shots,
+                fold = g.Fold,
+                oneShotMeanIou = g.OneShot,
+                meanIou = g.KShot,
+                gain = g.Gain,
+                gain95 = new[] { g.Low, g.High },
             }),
             scoringDevices = report.ScoringDevices.Select(d => new { device = d.Device, batches = d.Batches }),
             methods = report.Timings.Select(t => new
@@ -58,6 +74,8 @@ public static class ReportPrinter
                 meanSecondsPerEpisode = t.MeanSeconds,
                 meanIouOverFolds = report.MeanOf(t.Method, t.Shots)?.MeanIou,
                 meanIouOverFolds95 = report.MeanOf(t.Method, t.Shots) is { } m ? new[] { m.Low, m.High } : null,
+                precisionOverFolds = report.MeanOf(t.Method, t.Shots)?.Precision,
+                recallOverFolds = report.MeanOf(t.Method, t.Shots)?.Recall,
                 paperSecondsPerEpisode = PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s : (double?)null,
             }),
         };

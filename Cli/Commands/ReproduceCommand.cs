@@ -15,7 +15,17 @@ namespace SegCluster.Cli.Commands;
 public static class ReproduceCommand
 {
     /// <summary>The paper's protocol with every method of Table 1, and where the authors' code differs from the text, the code.</summary>
-    public static RunConfig Defaults => RunSettings.Unresolved with { Methods = [.. MethodCatalog.PaperMethods], DropSmallObjects = true };
+    public static RunConfig Defaults => DefaultsFor("authors");
+
+    /// <summary>
+    /// The defaults with the authors' solver, or ("paper") the one the paper's text describes: one episode per update,
+    /// no weight decay, one rate per branch. The training filter is the authors' either way.
+    /// </summary>
+    public static RunConfig DefaultsFor(string solver)
+    {
+        var paperText = RunSettings.Unresolved with { Methods = [.. MethodCatalog.PaperMethods], DropSmallObjects = true };
+        return solver == "paper" ? paperText : RunSettings.WithAuthorsSolver(paperText);
+    }
 
     public static Command Create()
     {
@@ -24,11 +34,17 @@ public static class ReproduceCommand
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var detach = new Option<bool>("--detach") { Description = "submit and return without following" };
         var connectTimeout = LaunchCommand.ConnectTimeoutOption();
-        var command = new Command("reproduce", "Reproduce Table 1 and Table 2 on VOC 2012 + SBD with ImageNet VGG-16 weights") { device, json, detach, connectTimeout };
+        var solver = new Option<string>("--solver")
+        {
+            Description = "the defaults of --episodes-per-step, --weight-decay and --bias-lr-mult: authors (their Caffe solver: 10, 5e-4, 2) " +
+                          "or paper (its text: 1, 0, 1) (default: authors)",
+        };
+        solver.AcceptOnlyFromAmong("authors", "paper");
+        var command = new Command("reproduce", "Reproduce Table 1 and Table 2 on VOC 2012 + SBD with ImageNet VGG-16 weights") { device, json, detach, connectTimeout, solver };
         options.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
-            var config = options.Read(parse);
+            var config = options.Read(parse, DefaultsFor(parse.GetValue(solver) ?? "authors"));
             if (config.Sbd is null) throw new ArgumentException("--sbd: required (the paper trains on SBD and VOC)");
             if (config.ImageNetWeights is null) throw new ArgumentException("--weights: required (torchvision VGG-16 ImageNet state dict, vgg16-397923af.pth)");
             var connectionString = ClusterSettings.ConnectionString();

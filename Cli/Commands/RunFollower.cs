@@ -42,7 +42,7 @@ public static class RunFollower
             last = status;
             foreach (var fold in status.Folds)
             {
-                var line = $"{fold.State} {(int)(Fraction(fold) * 10) * 10}%";
+                var line = $"{fold.State.Name()} {(int)(Fraction(fold) * 10) * 10}%";
                 if (printed.GetValueOrDefault(fold.Fold) == line) continue;
                 printed[fold.Fold] = line;
                 Console.WriteLine(Describe(fold));
@@ -53,21 +53,21 @@ public static class RunFollower
 
     private static double Fraction(FoldStatus fold) => fold.State switch
     {
-        "training" => 0.6 * fold.Iteration / Math.Max(1, fold.Iterations),
-        "training-base" => 0.6 + 0.1 * fold.Iteration / Math.Max(1, fold.Iterations),
-        "training-siamese" => 0.7 + 0.1 * fold.Iteration / Math.Max(1, fold.Iterations),
-        RunStates.Evaluating => 0.8 + 0.2 * fold.BatchesDone / Math.Max(1, fold.BatchesTotal),
-        RunStates.Done or RunStates.Failed or RunStates.Cancelled => 1,
+        FoldState.Training => 0.6 * fold.Iteration / Math.Max(1, fold.Iterations),
+        FoldState.TrainingBase => 0.6 + 0.1 * fold.Iteration / Math.Max(1, fold.Iterations),
+        FoldState.TrainingSiamese => 0.7 + 0.1 * fold.Iteration / Math.Max(1, fold.Iterations),
+        FoldState.Evaluating => 0.8 + 0.2 * fold.BatchesDone / Math.Max(1, fold.BatchesTotal),
+        _ when fold.IsFinished => 1,
         _ => 0,
     };
 
     private static string Describe(FoldStatus fold) => fold.State switch
     {
-        "training" => $"fold {fold.Fold} training {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s on {fold.Silo} {fold.Device}",
-        "training-siamese" => $"fold {fold.Fold} training the Siamese network {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s",
-        "training-base" => $"fold {fold.Fold} training the base classifier {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s",
-        RunStates.Evaluating => $"fold {fold.Fold} evaluating {fold.BatchesDone}/{fold.BatchesTotal} batches",
-        RunStates.Failed => $"fold {fold.Fold} failed: {fold.Error}",
-        _ => $"fold {fold.Fold} {fold.State}",
+        FoldState.Training => $"fold {fold.Fold} training {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s on {fold.Silo} {fold.Device}",
+        FoldState.TrainingSiamese => $"fold {fold.Fold} training the Siamese network {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s",
+        FoldState.TrainingBase => $"fold {fold.Fold} training the base classifier {fold.Iteration}/{fold.Iterations} loss {fold.Loss:F3} {fold.IterationsPerSecond:F1} it/s",
+        FoldState.Evaluating => $"fold {fold.Fold} evaluating {fold.BatchesDone}/{fold.BatchesTotal} batches",
+        FoldState.Failed => $"fold {fold.Fold} failed: {fold.Error}",
+        _ => $"fold {fold.Fold} {fold.State.Name()}",
     };
 }

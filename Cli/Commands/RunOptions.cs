@@ -37,10 +37,12 @@ public sealed class RunOptions
         foreach (var (_, option) in options) command.Options.Add(option);
     }
 
-    /// <summary>The run config: the --config file over the paper's protocol (or the protocol alone), then every option given.</summary>
-    public RunConfig Read(ParseResult parse)
+    /// <summary>The run config: the --config file over the defaults (or the defaults alone), then every option given.</summary>
+    /// <param name="baseConfig">other defaults than the ones the help shows (reproduce's --solver paper)</param>
+    public RunConfig Read(ParseResult parse, RunConfig? baseConfig = null)
     {
-        var config = parse.GetValue(Config) is { } file ? RunConfigFile.Load(file.FullName, defaults) : defaults;
+        var start = baseConfig ?? defaults;
+        var config = parse.GetValue(Config) is { } file ? RunConfigFile.Load(file.FullName, start) : start;
         foreach (var (setting, option) in options)
         {
             if (parse.GetResult(option) is not { Implicit: false }) continue;

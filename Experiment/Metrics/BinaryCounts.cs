@@ -10,6 +10,12 @@ public readonly record struct BinaryCounts(long TruePositive, long FalsePositive
     /// <summary>Foreground IoU tp/(tp+fp+fn); 0 where the union is empty.</summary>
     public double ForegroundIou => Ratio(TruePositive, TruePositive + FalsePositive + FalseNegative);
 
+    /// <summary>Foreground precision tp/(tp+fp): the share of the pixels called the class that are; 0 where none is.</summary>
+    public double Precision => Ratio(TruePositive, TruePositive + FalsePositive);
+
+    /// <summary>Foreground recall tp/(tp+fn): the share of the class's pixels found; 0 where the class has none.</summary>
+    public double Recall => Ratio(TruePositive, TruePositive + FalseNegative);
+
     /// <summary>Background IoU: the same with the roles of foreground and background swapped.</summary>
     public double BackgroundIou => Ratio(TrueNegative, TrueNegative + FalseNegative + FalsePositive);
 

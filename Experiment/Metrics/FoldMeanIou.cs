@@ -9,5 +9,9 @@ public static class FoldMeanIou
     public static double Of(int fold, IReadOnlyDictionary<int, BinaryCounts> perClass) => Of(PascalFiveI.TestClassesOf(fold), perClass);
 
     public static double Of(IReadOnlyList<int> classes, IReadOnlyDictionary<int, BinaryCounts> perClass) =>
-        classes.Count == 0 ? 0 : classes.Average(c => perClass.TryGetValue(c, out var counts) ? counts.ForegroundIou : 0);
+        MeanOver(classes, perClass, c => c.ForegroundIou);
+
+    /// <summary>Another per-class figure (precision, recall) averaged over the fold's test classes the same way.</summary>
+    public static double MeanOver(IReadOnlyList<int> classes, IReadOnlyDictionary<int, BinaryCounts> perClass, Func<BinaryCounts, double> figure) =>
+        classes.Count == 0 ? 0 : classes.Average(c => perClass.TryGetValue(c, out var counts) ? figure(counts) : 0);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SegCluster.Contracts;
 
 namespace SegCluster.Experiment;
 
@@ -9,7 +10,10 @@ namespace SegCluster.Experiment;
 /// </summary>
 public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, string Note)
 {
-    /// <summary>Table 1: meanIoU % per method, shots and fold with per-class IoU, 95% interval, FB-IoU, and the paper's figure beside it.</summary>
+    /// <summary>
+    /// Table 1: meanIoU % per method, shots and fold with per-class IoU, 95% interval, FB-IoU, mean precision and
+    /// recall over the fold's classes, and the paper's figure beside it.
+    /// </summary>
     public static ReportTable Table1(RunReport report, string dataLabel)
     {
         var rows = new List<IReadOnlyList<string>>();
@@ -19,35 +23,55 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
             {
                 var classes = string.Join(", ", PascalFiveI.TestClassesOf(s.Fold).Select(c => $"{PascalClasses.Name(c)} {Percent(s.ClassIou.GetValueOrDefault(c))}"));
                 rows.Add(Row(method, shots, s.Fold.ToString(CultureInfo.InvariantCulture), classes, s.MeanIou, s.Low, s.High, Percent(s.FbIou),
-                    PaperResults.MeanIou(method, shots, s.Fold)));
+                    s.Precision, s.Recall, PaperResults.MeanIou(method, shots, s.Fold)));
             }
             var mean = report.MeanOf(method, shots)!;
-            rows.Add(Row(method, shots, "mean", "", mean.MeanIou, mean.Low, mean.High, "", PaperResults.MeanIou(method, shots, null)));
+            rows.Add(Row(method, shots, "mean", "", mean.MeanIou, mean.Low, mean.High, "", mean.Precision, mean.Recall, PaperResults.MeanIou(method, shots, null)));
         }
-        var note = $"Ours: {dataLabel}. {PaperResults.Label}: the paper's figures, for reference only."
-            + (report.Means.Any(m => m.Method == "co-segmentation") ? " co-segmentation " + MethodCatalog.CosegmentationStandIn : "");
-        return new ReportTable("Table 1: meanIoU %", ["method", "shots", "fold", "class IoU %", "meanIoU", "95% CI", "FB-IoU", PaperResults.Label, "difference"],
-            rows, note);
+        return new ReportTable("Table 1: meanIoU %", ["method", "shots", "fold", "class IoU %", "meanIoU", "95% CI", "FB-IoU", "precision", "recall",
+            PaperResults.Label, "difference"], rows, NoteOf(report, dataLabel));
 
-        static IReadOnlyList<string> Row(string method, int shots, string fold, string classes, double meanIou, double low, double high, string fbIou, double? paper) =>
+        static IReadOnlyList<string> Row(Method method, int shots, string fold, string classes, double meanIou, double low, double high, string fbIou,
+            double precision, double recall, double? paper) =>
         [
-            MethodCatalog.Label(method), shots.ToString(CultureInfo.InvariantCulture), fold, classes, Percent(meanIou),
-            $"{Percent(low)}-{Percent(high)}", fbIou, paper?.ToString("0.0", CultureInfo.InvariantCulture) ?? "",
+            method.Label(), shots.ToString(CultureInfo.InvariantCulture), fold, classes, Percent(meanIou),
+            $"{Percent(low)}-{Percent(high)}", fbIou, Percent(precision), Percent(recall), paper?.ToString("0.0", CultureInfo.InvariantCulture) ?? "",
             paper is null ? "" : (100 * meanIou - paper.Value).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture),
         ];
     }
+
+    /// <summary>What k shots add to one, per method and fold and over the folds, on paired episodes.</summary>
+    public static ReportTable ShotGains(RunReport report, string dataLabel) => new("Gain from k shots over 1: meanIoU %, paired episodes",
+        ["method", "shots", "fold", "1-shot", "k-shot", "gain", "95% CI"],
+        [.. report.ShotGains.OrderBy(g => g.Shots).ThenBy(g => g.Method).ThenBy(g => g.Fold ?? int.MaxValue).Select(g => (IReadOnlyList<string>)
+            [g.Method.Label(), g.Shots.ToString(CultureInfo.InvariantCulture), g.Fold?.ToString(CultureInfo.InvariantCulture) ?? "mean",
+                Percent(g.OneShot), Percent(g.KShot), SignedPercent(g.Gain), $"{SignedPercent(g.Low)} to {SignedPercent(g.High)}"])],
+        $"Ours: {dataLabel}. Episode i of every shot count has the same query and class, its supports the first k of one draw; " +
+        "the interval resamples the batches of both shot counts together.");
+
+    /// <summary>Per class: IoU, precision and recall % of each method, shots and fold, over all the class's episodes.</summary>
+    public static ReportTable Classes(RunReport report, string dataLabel) => new("Per class: IoU, precision and recall %",
+        ["method", "shots", "fold", "class", "IoU", "precision", "recall"],
+        [.. report.Scores.OrderBy(s => s.Shots).ThenBy(s => s.Method).ThenBy(s => s.Fold).SelectMany(s => PascalFiveI.TestClassesOf(s.Fold).Select(c =>
+            (IReadOnlyList<string>)[s.Method.Label(), s.Shots.ToString(CultureInfo.InvariantCulture), s.Fold.ToString(CultureInfo.InvariantCulture),
+                PascalClasses.Name(c), Percent(s.ClassIou.GetValueOrDefault(c)), Percent(s.ClassPrecision.GetValueOrDefault(c)), Percent(s.ClassRecall.GetValueOrDefault(c))]))],
+        NoteOf(report, dataLabel, paperColumn: false));
+
+    private static string NoteOf(RunReport report, string dataLabel, bool paperColumn = true) =>
+        $"Ours: {dataLabel}." + (paperColumn ? $" {PaperResults.Label}: the paper's figures, for reference only." : "") + $" Masks: {MethodCatalog.ThresholdPolicy}."
+        + (report.Means.Any(m => m.Method == Method.Cosegmentation) ? " co-segmentation " + MethodCatalog.CosegmentationStandIn : "");
 
     /// <summary>Table 2: seconds per episode (median, warm-up excluded) and the ratio to OSLSM, beside the paper's.</summary>
     public static ReportTable Table2(RunReport report, string machineLabel)
     {
         var rows = report.Timings.Select(t =>
         {
-            var oslsm = report.Timings.FirstOrDefault(o => o.Method == "oslsm" && o.Shots == t.Shots);
+            var oslsm = report.Timings.FirstOrDefault(o => o.Method == Method.Oslsm && o.Shots == t.Shots);
             var paper = PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s : (double?)null;
-            var paperOslsm = PaperResults.Table2.TryGetValue(("oslsm", t.Shots), out var o) ? o : (double?)null;
+            var paperOslsm = PaperResults.Table2.TryGetValue((Method.Oslsm, t.Shots), out var o) ? o : (double?)null;
             return (IReadOnlyList<string>)
             [
-                MethodCatalog.Label(t.Method), t.Shots.ToString(CultureInfo.InvariantCulture), t.Episodes.ToString(CultureInfo.InvariantCulture),
+                t.Method.Label(), t.Shots.ToString(CultureInfo.InvariantCulture), t.Episodes.ToString(CultureInfo.InvariantCulture),
                 Seconds(t.MedianSeconds), Seconds(t.MeanSeconds), oslsm is null ? "" : Ratio(t.MedianSeconds / oslsm.MedianSeconds),
                 paper?.ToString("0.00", CultureInfo.InvariantCulture) ?? "", paper is null || paperOslsm is null ? "" : Ratio(paper.Value / paperOslsm.Value),
             ];
@@ -101,6 +125,7 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
     }
 
     private static string Percent(double value) => (100 * value).ToString("0.0", CultureInfo.InvariantCulture);
+    private static string SignedPercent(double value) => (100 * value).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
     private static string Seconds(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
     private static string Ratio(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 }

@@ -1,13 +1,27 @@
+using SegCluster.Contracts;
 using SegCluster.Storage;
 
 namespace SegCluster.Experiment;
 
-/// <summary>The scores of one method on one fold with k shots; Low..High is meanIoU's 95% bootstrap interval.</summary>
-public sealed record FoldScore(int Fold, string Method, int Shots, int Episodes, IReadOnlyDictionary<int, double> ClassIou, double MeanIou,
-    double FbIou, double Low, double High);
+/// <summary>
+/// The scores of one method on one fold with k shots; Low..High is meanIoU's 95% bootstrap interval; precision and
+/// recall are per class over all its episodes (pooled pixels, as IoU), and their means over the fold's test classes.
+/// </summary>
+public sealed record FoldScore(int Fold, Method Method, int Shots, int Episodes, IReadOnlyDictionary<int, double> ClassIou, double MeanIou,
+    double FbIou, double Low, double High, IReadOnlyDictionary<int, double> ClassPrecision, IReadOnlyDictionary<int, double> ClassRecall,
+    double Precision, double Recall);
 
-/// <summary>One method's meanIoU averaged over the run's folds, with its 95% bootstrap interval.</summary>
-public sealed record MethodMean(string Method, int Shots, int Folds, double MeanIou, double Low, double High);
+/// <summary>One method's meanIoU averaged over the run's folds, with its 95% bootstrap interval, and its mean precision and recall.</summary>
+public sealed record MethodMean(Method Method, int Shots, int Folds, double MeanIou, double Low, double High, double Precision, double Recall);
+
+/// <summary>
+/// What k shots add to one: meanIoU with k supports minus meanIoU with one, on one fold or (Fold null) averaged over
+/// the folds, with the paired bootstrap interval (batch b of both shot counts holds the same queries).
+/// </summary>
+public sealed record ShotGain(Method Method, int Shots, int? Fold, double OneShot, double KShot, double Gain, double Low, double High);
+
+/// <summary>Seconds per episode of one method with k shots (warm-up excluded).</summary>
+public sealed record MethodTiming(Method Method, int Shots, int Episodes, double MeanSeconds, double MedianSeconds);
 
 /// <summary>
 /// A run's Table 1 and Table 2, computed from the stored batch sums: per-class IoU = tp/(tp+fp+fn) over all
@@ -15,7 +29,7 @@ public sealed record MethodMean(string Method, int Shots, int Folds, double Mean
 /// and the devices its folds trained and its batches scored on, as their tensors reported them.
 /// </summary>
 public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IReadOnlyList<FoldScore> Scores, IReadOnlyList<MethodMean> Means,
-    IReadOnlyList<TimingRow> Timings, IReadOnlyList<ScoringDeviceRow> ScoringDevices)
+    IReadOnlyList<MethodTiming> Timings, IReadOnlyList<ScoringDeviceRow> ScoringDevices, IReadOnlyList<ShotGain> ShotGains)
 {
     /// <summary>Intervals are reproducible: the bootstrap draws from this fixed seed.</summary>
     public const ulong BootstrapSeed = 1;
@@ -26,8 +40,8 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
         var batches = await store.ReadBatchClassCountsAsync(runId, cancellationToken);
         var timings = await store.ReadTimingsAsync(runId, cancellationToken);
         var scoringDevices = await store.ReadScoringDevicesAsync(runId, cancellationToken);
-        var perFold = batches.GroupBy(b => (b.Fold, b.Method, b.Shots)).ToDictionary(g => g.Key, g => ToFoldBatches(g.Key.Fold, g.ToList()));
-        var scores = batches.GroupBy(b => (b.Fold, b.Method, b.Shots)).Select(g =>
+        var perFold = batches.GroupBy(b => (b.Fold, Method: Names.Parse<Method>(b.Method), b.Shots)).ToDictionary(g => g.Key, g => ToFoldBatches(g.Key.Fold, g.ToList()));
+        var scores = batches.GroupBy(b => (b.Fold, Method: Names.Parse<Method>(b.Method), b.Shots)).Select(g =>
         {
             var counts = g.GroupBy(b => b.Counts.ClassId).ToDictionary(c => c.Key, c => c.Select(b => Counts(b.Counts)).Aggregate((a, b) => a + b));
             var total = counts.Values.Aggregate(default(BinaryCounts), (a, b) => a + b);
@@ -35,17 +49,45 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
             return new FoldScore(g.Key.Fold, g.Key.Method, g.Key.Shots, g.Select(b => b.Counts).Sum(c => c.Episodes),
                 counts.ToDictionary(c => c.Key, c => c.Value.ForegroundIou),
                 FoldMeanIou.Of(g.Key.Fold, counts),
-                (total.ForegroundIou + total.BackgroundIou) / 2, low, high);
+                (total.ForegroundIou + total.BackgroundIou) / 2, low, high,
+                counts.ToDictionary(c => c.Key, c => c.Value.Precision), counts.ToDictionary(c => c.Key, c => c.Value.Recall),
+                FoldMeanIou.MeanOver(PascalFiveI.TestClassesOf(g.Key.Fold), counts, c => c.Precision),
+                FoldMeanIou.MeanOver(PascalFiveI.TestClassesOf(g.Key.Fold), counts, c => c.Recall));
         }).OrderBy(s => s.Method).ThenBy(s => s.Shots).ThenBy(s => s.Fold).ToList();
         var means = scores.GroupBy(s => (s.Method, s.Shots)).Select(g =>
         {
             var (low, high) = BootstrapInterval.MeanIou([.. g.Select(s => perFold[(s.Fold, s.Method, s.Shots)])], BootstrapSeed);
-            return new MethodMean(g.Key.Method, g.Key.Shots, g.Count(), g.Average(s => s.MeanIou), low, high);
+            return new MethodMean(g.Key.Method, g.Key.Shots, g.Count(), g.Average(s => s.MeanIou), low, high, g.Average(s => s.Precision), g.Average(s => s.Recall));
         }).ToList();
-        return new RunReport(runId, folds, scores, means, timings, scoringDevices);
+        return new RunReport(runId, folds, scores, means,
+            [.. timings.Select(t => new MethodTiming(Names.Parse<Method>(t.Method), t.Shots, t.Episodes, t.MeanSeconds, t.MedianSeconds))], scoringDevices,
+            Gains(scores, perFold));
     }
 
-    public MethodMean? MeanOf(string method, int shots) => Means.FirstOrDefault(m => m.Method == method && m.Shots == shots);
+    /// <summary>For every method scored with 1 and k > 1 shots on the same folds and batches: the gain per fold and over the folds.</summary>
+    private static List<ShotGain> Gains(IReadOnlyList<FoldScore> scores, Dictionary<(int Fold, Method Method, int Shots), FoldBatches> perFold)
+    {
+        var gains = new List<ShotGain>();
+        foreach (var more in scores.Where(s => s.Shots > 1).GroupBy(s => (s.Method, s.Shots)))
+        {
+            var paired = more.Select(s => (More: s, One: scores.FirstOrDefault(o => o.Method == s.Method && o.Shots == 1 && o.Fold == s.Fold)))
+                .Where(p => p.One is not null && perFold[(p.One.Fold, p.One.Method, 1)].Batches.Count == perFold[(p.More.Fold, p.More.Method, p.More.Shots)].Batches.Count)
+                .ToList();
+            if (paired.Count == 0) continue;
+            var batches = paired.Select(p => (perFold[(p.One!.Fold, p.One.Method, 1)], perFold[(p.More.Fold, p.More.Method, p.More.Shots)])).ToList();
+            foreach (var ((k, one), folds) in paired.Zip(batches))
+            {
+                var (low, high) = BootstrapInterval.MeanIouGain([folds], BootstrapSeed);
+                gains.Add(new ShotGain(k.Method, k.Shots, k.Fold, one!.MeanIou, k.MeanIou, k.MeanIou - one.MeanIou, low, high));
+            }
+            var (meanLow, meanHigh) = BootstrapInterval.MeanIouGain(batches, BootstrapSeed);
+            var (oneMean, kMean) = (paired.Average(p => p.One!.MeanIou), paired.Average(p => p.More.MeanIou));
+            gains.Add(new ShotGain(more.Key.Method, more.Key.Shots, null, oneMean, kMean, kMean - oneMean, meanLow, meanHigh));
+        }
+        return gains;
+    }
+
+    public MethodMean? MeanOf(Method method, int shots) => Means.FirstOrDefault(m => m.Method == method && m.Shots == shots);
 
     private static BinaryCounts Counts(ClassCountsRow c) => new(c.TruePositive, c.FalsePositive, c.FalseNegative, c.TrueNegative);
 

@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Storage;
 
 namespace SegCluster.Experiment;
@@ -9,7 +10,7 @@ public sealed record RunSummary(RunListRow Run, double? MeanIou1, double? MeanIo
     public static async Task<IReadOnlyList<RunSummary>> ListAsync(ResultsStore store, int limit = 200, CancellationToken cancellationToken = default)
     {
         var runs = await store.ListRunsAsync(limit, cancellationToken);
-        var totals = await store.ReadClassTotalsAsync([.. runs.Select(r => r.RunId)], MethodCatalog.Oslsm, cancellationToken);
+        var totals = await store.ReadClassTotalsAsync([.. runs.Select(r => r.RunId)], Method.Oslsm.Name(), cancellationToken);
         RunSummary Summary(RunListRow run)
         {
             var ofRun = totals.GetValueOrDefault(run.RunId, []);

@@ -123,7 +123,8 @@ public sealed class RunSetting<T>(string key, string flag, string label, string 
         if (value is null)
             return Optional ? Set(config, Default) : throw new RunSettingException(this, "must not be null");
         try { return Set(config, value.Deserialize<T>()!); }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        catch (FormatException e) { throw new RunSettingException(this, e.Message); }   // a name that is not one of the choices
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             throw new RunSettingException(this, $"wrong type ({FirstLine(e.Message)})");
         }

@@ -44,16 +44,16 @@ public static class RunSettings
     public static readonly RunSetting<int[]> Shots = IntListSetting("Shots", "shots", "shots", "support images per episode, one evaluation each", [1, 5],
         c => c.Shots, (c, v) => c with { Shots = v }, v => v.Length > 0 && v.All(k => k is >= 1 and <= 20) ? null : "values in 1..20");
 
-    public static readonly RunSetting<string[]> Methods = new("Methods", "methods", "methods", "methods to evaluate", SettingKind.Choices)
+    public static readonly RunSetting<Method[]> Methods = new("Methods", "methods", "methods", "methods to evaluate", SettingKind.Choices)
     {
-        Get = c => c.Methods, Set = (c, v) => c with { Methods = v }, ChoiceList = MethodCatalog.Names, Default = [MethodCatalog.Oslsm],
-        ParseText = t => Words(t), FormatText = v => string.Join(",", v),
+        Get = c => c.Methods, Set = (c, v) => c with { Methods = v }, ChoiceList = Names.Of<Method>(), Default = [Method.Oslsm],
+        ParseText = t => [.. Words(t).Select(Names.Parse<Method>)], FormatText = v => string.Join(",", v.Select(m => m.Name())),
         Rule = (v, c) =>
         {
-            if (v.Length == 0 || !v.All(MethodCatalog.IsKnown)) return $"known methods are {string.Join(", ", MethodCatalog.Names)}";
-            var idle = v.Where(m => !c.Shots.Any(k => MethodCatalog.Supports(m, k))).ToList();
+            if (v.Length == 0) return $"at least one of {string.Join(", ", Names.Of<Method>())}";
+            var idle = v.Where(m => !c.Shots.Any(k => m.Supports(k))).ToList();
             return idle.Count == 0 ? null : string.Join("; ", idle.Select(m =>
-                $"{m} runs for none of the requested shots (co-segmentation needs more than 1, finetune and siamese are 1-shot)"));
+                $"{m.Name()} runs for none of the requested shots (co-segmentation and the oslsm-mean variants need more than 1, finetune and siamese are 1-shot)"));
         },
     };
 
@@ -76,7 +76,7 @@ public static class RunSettings
     public static readonly RunSetting<int> BaseIterations = IntSetting("BaseIterations", "base-iterations", "base classifier iterations",
         "the base classifier's training (1-nn, logreg, finetune, co-segmentation)", 0, 1, MaxIterations,
         c => c.BaseIterations, (c, v) => c with { BaseIterations = v }, derived: (c => c.Iterations, "--iterations"),
-        when: c => c.Methods.Where(MethodCatalog.IsKnown).Any(m => MethodCatalog.NetworkOf(m) == "base-classifier"),
+        when: c => c.Methods.Any(m => m.NetworkOf() == "base-classifier"),
         reasonSuffix: " (the base classifier of 1-nn, logreg, finetune and co-segmentation)");
 
     public static readonly RunSetting<int> SiameseIterations = IntSetting("SiameseIterations", "siamese-iterations", "Siamese iterations",
@@ -90,11 +90,11 @@ public static class RunSettings
 
     public static readonly RunSetting<int> FineTuneIterations = IntSetting("FineTuneIterations", "finetune-iterations", "fine-tuning steps per episode",
         "the fine-tuning baseline's Adam steps per episode", 100, 1, 100_000, c => c.FineTuneIterations, (c, v) => c with { FineTuneIterations = v },
-        when: c => c.Methods.Contains("finetune"));
+        when: c => c.Methods.Contains(Method.FineTuning));
 
     public static readonly RunSetting<double> FineTuneLearningRate = DoubleSetting("FineTuneLearningRate", "finetune-lr", "fine-tuning step size",
         "the fine-tuning baseline's Adam step size", 1e-4, c => c.FineTuneLearningRate, (c, v) => c with { FineTuneLearningRate = v },
-        (v, c) => !c.Methods.Contains("finetune") || Positive(v) ? null : "a positive number");
+        (v, c) => !c.Methods.Contains(Method.FineTuning) || Positive(v) ? null : "a positive number");
 
     public static readonly RunSetting<int> CheckpointEvery = IntSetting("CheckpointEvery", "checkpoint-every", "checkpoint every",
         "iterations between checkpoints", 1000, 1, int.MaxValue, c => c.CheckpointEvery, (c, v) => c with { CheckpointEvery = v });
@@ -126,22 +126,31 @@ public static class RunSettings
         c => c.ConditioningLearningRateMultiplier, (c, v) => c with { ConditioningLearningRateMultiplier = v },
         (v, _) => v >= 0 && double.IsFinite(v) ? null : "a non-negative number");
 
-    public static readonly RunSetting<string> Optimizer = ChoiceSetting("Optimizer", "optimizer", "optimizer", "OSLSM's optimizer", ["sgd", "adam"], "sgd",
+    public static readonly RunSetting<int> EpisodesPerStep = IntSetting("EpisodesPerStep", "episodes-per-step", "episodes per update",
+        "OSLSM's training episodes whose gradients are averaged into one update (the authors' Caffe iter_size: 10; the paper's text: 1)",
+        1, 1, 1000, c => c.EpisodesPerStep, (c, v) => c with { EpisodesPerStep = v }, absent: (0, 1));
+
+    public static readonly RunSetting<double> WeightDecay = DoubleSetting("WeightDecay", "weight-decay", "weight decay",
+        "OSLSM's L2 weight decay on weights, not biases (the authors' Caffe solver: 5e-4; the paper's text: none)", 0,
+        c => c.WeightDecay, (c, v) => c with { WeightDecay = v }, (v, _) => v >= 0 && double.IsFinite(v) ? null : "a non-negative number");
+
+    public static readonly RunSetting<double> BiasLearningRateMultiplier = DoubleSetting("BiasLearningRateMultiplier", "bias-lr-mult",
+        "biases' step multiplier", "OSLSM's bias learning rate relative to its branch's weights (the authors' Caffe net: 2; the paper's text: 1)", 1,
+        c => c.BiasLearningRateMultiplier, (c, v) => c with { BiasLearningRateMultiplier = v },
+        (v, _) => v >= 0 && double.IsFinite(v) ? null : "a non-negative number", absent: (0, 1));
+
+    public static readonly RunSetting<Optimizer> Optimizer = NameSetting("Optimizer", "optimizer", "optimizer", "OSLSM's optimizer", Contracts.Optimizer.Sgd,
         c => c.Optimizer, (c, v) => c with { Optimizer = v });
 
-    public static readonly RunSetting<bool> MeanLoss = new("MeanLoss", "loss", "loss", "how the pixel losses of an episode combine (the paper sums them)", SettingKind.Choice)
-    {
-        Get = c => c.MeanLoss, Set = (c, v) => c with { MeanLoss = v }, ChoiceList = ["sum", "mean"], Default = false,
-        ParseText = t => t switch { "sum" => false, "mean" => true, _ => throw new FormatException("sum or mean") },
-        FormatText = v => v ? "mean" : "sum",
-    };
+    public static readonly RunSetting<LossReduction> Loss = NameSetting("Loss", "loss", "loss", "how the pixel losses of an episode combine (the paper sums them)",
+        LossReduction.Sum, c => c.Loss, (c, v) => c with { Loss = v });
 
     public static readonly RunSetting<double> Threshold = DoubleSetting("Threshold", "threshold", "threshold", "OSLSM's foreground probability threshold",
         0.5, c => c.Threshold, (c, v) => c with { Threshold = v }, (v, _) => v is > 0 and < 1 ? null : "between 0 and 1");
 
-    public static readonly RunSetting<string?> InferencePrecision = ChoiceSetting<string?>("InferencePrecision", "precision", "scoring precision",
-        "the number format of OSLSM's forward pass when scoring", [.. Experiment.InferencePrecision.Names], Experiment.InferencePrecision.Float32,
-        c => c.InferencePrecision, (c, v) => c with { InferencePrecision = v }, absent: (null, Experiment.InferencePrecision.Float32));
+    public static readonly RunSetting<InferencePrecision> InferencePrecision = NameSetting("InferencePrecision", "precision", "scoring precision",
+        "the number format of OSLSM's forward pass when scoring", Contracts.InferencePrecision.Float32,
+        c => c.InferencePrecision, (c, v) => c with { InferencePrecision = v });
 
     public static readonly RunSetting<int> MinClassPixels = IntSetting("MinClassPixels", "min-class-pixels", "minimum class pixels",
         "pixels an image needs of a class to count as showing it (later codebases' filter; 1: any)", 1, 1, int.MaxValue,
@@ -154,13 +163,18 @@ public static class RunSettings
         ParseText = t => bool.TryParse(t, out var v) ? v : throw new FormatException("true or false"), FormatText = v => v ? "true" : "false",
     };
 
+    public static readonly RunSetting<TestSampler> TestSampler = NameSetting("TestSampler", "test-sampler", "test episode sampler",
+        "how test episodes pick query and class: uniform (the paper) or pairs (the authors' passes over image-class pairs)",
+        Contracts.TestSampler.Uniform, c => c.TestSampler, (c, v) => c with { TestSampler = v });
+
     /// <summary>Every setting, as the CLI's help and the launch form list them.</summary>
     public static readonly IReadOnlyList<RunSetting> All =
     [
         RunId, Voc, Sbd, Aug, ImageNetWeights, EpisodeLists, FoldLists, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Iterations,
         BaseIterations, SiameseIterations, SiameseSupportSampling, FineTuneIterations, FineTuneLearningRate, CheckpointEvery, ProgressEvery,
-        Episodes, BatchSize, Seed, LearningRate, Momentum, ConditioningLearningRateMultiplier, Optimizer, MeanLoss, Threshold,
-        InferencePrecision, MinClassPixels, DropSmallObjects,
+        Episodes, BatchSize, Seed, LearningRate, Momentum, ConditioningLearningRateMultiplier, EpisodesPerStep, WeightDecay, BiasLearningRateMultiplier,
+        Optimizer, Loss, Threshold,
+        InferencePrecision, MinClassPixels, DropSmallObjects, TestSampler,
     ];
 
     public static RunSetting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);
@@ -184,6 +198,12 @@ public static class RunSettings
     public static IReadOnlyList<string> Problems(RunConfig config, PathPolicy paths) =>
         [.. All.Select(s => s.Problem(config, paths) is { } reason ? $"{s.Name}: {reason}" : null).OfType<string>()];
 
+    /// <summary>
+    /// The authors' Caffe solver where the paper's text says less (solver_ss_os_fc.prototxt, train_ss_os_fc.prototxt):
+    /// gradients of 10 episodes averaged per update, weight decay 5e-4 on weights, biases at twice their branch's rate.
+    /// </summary>
+    public static RunConfig WithAuthorsSolver(RunConfig config) => config with { EpisodesPerStep = 10, WeightDecay = 5e-4, BiasLearningRateMultiplier = 2 };
+
     /// <summary>A fresh run id: prefix, UTC time, four random hex digits.</summary>
     public static string NewRunId(string prefix) => $"{prefix}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
 
@@ -195,7 +215,7 @@ public static class RunSettings
     public static RunConfig Demo(string runId, string voc, string sbd, int iterations, int episodes) => PaperProtocol with
     {
         RunId = runId,
-        Methods = [.. MethodCatalog.Names],
+        Methods = [.. MethodCatalog.All.Select(m => m.Method)],
         Preset = OslsmPreset.Tiny.Name,
         QuerySize = 64,
         SupportSize = 64,
@@ -212,13 +232,13 @@ public static class RunSettings
         BatchSize = 100,
         LearningRate = 1e-3,
         ConditioningLearningRateMultiplier = 1,
-        MeanLoss = true,
-        Optimizer = "adam",
+        Loss = LossReduction.Mean,
+        Optimizer = Contracts.Optimizer.Adam,
     };
 
     private static OslsmPreset? PresetOf(RunConfig config) => OslsmPreset.All.FirstOrDefault(p => p.Name == config.Preset);
 
-    private static bool UsesSiamese(RunConfig config) => config.Methods.Contains("siamese");
+    private static bool UsesSiamese(RunConfig config) => config.Methods.Contains(Method.Siamese);
 
     private static bool Positive(double value) => value > 0 && double.IsFinite(value);
 
@@ -226,9 +246,9 @@ public static class RunSettings
 
     private static RunSetting<int> IntSetting(string key, string flag, string label, string help, int defaultValue, int min, int max,
         Func<RunConfig, int> get, Func<RunConfig, int, RunConfig> set, (Func<RunConfig, int>, string)? derived = null,
-        Func<RunConfig, bool>? when = null, string reasonSuffix = "") => new(key, flag, label, help, SettingKind.Text)
+        Func<RunConfig, bool>? when = null, string reasonSuffix = "", (int, int)? absent = null) => new(key, flag, label, help, SettingKind.Text)
     {
-        Get = get, Set = set, Default = defaultValue, Derived = derived,
+        Get = get, Set = set, Default = defaultValue, Derived = derived, Absent = absent,
         ParseText = t => int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"'{t}' is not an integer"),
         Rule = (v, c) => (when?.Invoke(c) ?? true) && v is var x && (x < min || x > max)
             ? (max == int.MaxValue ? $"at least {min}" : $"{min}..{max}") + reasonSuffix
@@ -252,12 +272,10 @@ public static class RunSettings
         FormatText = v => string.Join(",", v),
     };
 
-    private static RunSetting<T> ChoiceSetting<T>(string key, string flag, string label, string help, IReadOnlyList<string> choices, T defaultValue,
-        Func<RunConfig, T> get, Func<RunConfig, T, RunConfig> set, (T, T)? absent = null) where T : class? => new(key, flag, label, help, SettingKind.Choice)
+    private static RunSetting<T> NameSetting<T>(string key, string flag, string label, string help, T defaultValue,
+        Func<RunConfig, T> get, Func<RunConfig, T, RunConfig> set) where T : struct, Enum => new(key, flag, label, help, SettingKind.Choice)
     {
-        Get = get, Set = set, Default = defaultValue, ChoiceList = choices, ParseText = t => (T)(object)t, Absent = absent,
-        FormatText = v => v?.ToString() ?? "",
-        Rule = (v, _) => v is string s && choices.Contains(s) ? null : string.Join(" or ", choices),
+        Get = get, Set = set, Default = defaultValue, ChoiceList = Names.Of<T>(), ParseText = Names.Parse<T>, FormatText = v => v.Name(),
     };
 
     private static RunSetting<string?> PathSetting(string key, string flag, string label, string help, SettingKind kind,

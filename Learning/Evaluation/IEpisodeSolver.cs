@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -25,7 +26,7 @@ public sealed record EpisodeInput(Image<Rgb24> Query, IReadOnlyList<SupportExamp
 public interface IEpisodeSolver
 {
     /// <summary>The method's name in tables ("oslsm", "1-nn", ...).</summary>
-    string Method { get; }
+    Method Method { get; }
 
     /// <summary>The device its tensors are on (the trivial references, which make none, say the CPU).</summary>
     Device Device { get; }

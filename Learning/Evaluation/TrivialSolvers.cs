@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using static TorchSharp.torch;
 
@@ -6,7 +7,7 @@ namespace SegCluster.Learning.Evaluation;
 /// <summary>Predicts the whole query as the class: the floor any learned method must clear.</summary>
 public sealed class AllForegroundSolver : IEpisodeSolver
 {
-    public string Method => "all-foreground";
+    public Method Method => Method.AllForeground;
 
     public Device Device => CPU;
 
@@ -21,7 +22,7 @@ public sealed class AllForegroundSolver : IEpisodeSolver
 /// <summary>Copies the (first) support's mask for the class onto the query, resized: a "no learning" reference.</summary>
 public sealed class SupportMaskSolver : IEpisodeSolver
 {
-    public string Method => "copy-support-mask";
+    public Method Method => Method.CopySupportMask;
 
     public Device Device => CPU;
 

@@ -38,8 +38,8 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
         SeededInitialisation.Apply(this, Generators.Initialisation);
     }
 
-    public IEnumerable<Parameter> ConditioningParameters => conditioning.parameters();
-    public IEnumerable<Parameter> SegmentationParameters => segmentation.parameters();
+    public IEnumerable<(string Name, Parameter Parameter)> ConditioningParameters => conditioning.named_parameters();
+    public IEnumerable<(string Name, Parameter Parameter)> SegmentationParameters => segmentation.named_parameters();
 
     /// <summary>
     /// Switches both branches' feature convolutions to channels-last order for scoring (<see cref="ChannelsLast"/>);
@@ -51,10 +51,15 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
         segmentation.UseChannelsLast();
     }
 
-    public override Tensor forward(Tensor query, Tensor supports)
+    public override Tensor forward(Tensor query, Tensor supports) => Segment(query, Classifiers(supports));
+
+    /// <summary>The classifier {w, b} the conditioning branch gives each support, [k, C+1].</summary>
+    public Tensor Classifiers(Tensor supports) => conditioning.call(supports);
+
+    /// <summary>One logit map per classifier ([n, C+1]) at the query's size, [n, H, W].</summary>
+    public Tensor Segment(Tensor query, Tensor parameters)
     {
         using var scope = NewDisposeScope();
-        var parameters = conditioning.call(supports);                       // [k, C+1]
         var features = segmentation.call(query);                            // [1, C, h, w]
         var channels = features.shape[1];
         var w = parameters.narrow(1, 0, channels).reshape(-1, channels, 1, 1);

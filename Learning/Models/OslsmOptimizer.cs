@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -5,8 +6,8 @@ using static TorchSharp.torch;
 namespace SegCluster.Learning.Models;
 
 /// <summary>
-/// SGD with momentum (PyTorch semantics) or Adam, with one learning rate per parameter group (the segmentation
-/// branch, and the conditioning branch at its multiplier). Written here rather than taken from TorchSharp for two
+/// SGD with momentum (PyTorch semantics) or Adam, with a learning rate and an L2 weight decay per parameter group
+/// (the decay added to the gradient before the momentum, as PyTorch and Caffe do). Written here rather than taken from TorchSharp for two
 /// reasons: its state lives in buffers created up front, so module save/load checkpoints it exactly in any process,
 /// and every Scalar is held for as long as libtorch reads it (TorchSharp's optimizers pass implicit Scalars that
 /// the GC can finalise mid-call in optimised builds, which corrupted training here).
@@ -14,7 +15,7 @@ namespace SegCluster.Learning.Models;
 public sealed class OslsmOptimizer : nn.Module
 {
     private const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
-    private readonly (Parameter[] Parameters, double LearningRate)[] groups;
+    private readonly ParameterGroup[] groups;
     private readonly Tensor[] first;   // momentum buffer (SGD) or first moment (Adam)
     private readonly Tensor[] second;  // second moment (Adam only)
     private readonly Tensor step;
@@ -22,15 +23,10 @@ public sealed class OslsmOptimizer : nn.Module
     // TorchSharp's add_/sub_ without an explicit alpha make an implicit Scalar 1: alpha is always passed.
     private readonly Scalar one, momentum, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon;
 
-    public OslsmOptimizer(string kind, double momentum, params (IEnumerable<Parameter> Parameters, double LearningRate)[] groups) : base(nameof(OslsmOptimizer))
+    public OslsmOptimizer(Optimizer kind, double momentum, params ParameterGroup[] groups) : base(nameof(OslsmOptimizer))
     {
-        adam = kind switch
-        {
-            "sgd" => false,
-            "adam" => true,
-            _ => throw new ArgumentException($"unknown optimizer '{kind}' (sgd or adam)", nameof(kind)),
-        };
-        this.groups = groups.Select(g => (g.Parameters.ToArray(), g.LearningRate)).ToArray();
+        adam = kind == Optimizer.Adam;
+        this.groups = groups;
         var all = this.groups.SelectMany(g => g.Parameters).ToArray();
         first = all.Select(p => zeros_like(p).detach()).ToArray();
         second = adam ? all.Select(p => zeros_like(p).detach()).ToArray() : [];
@@ -63,8 +59,9 @@ public sealed class OslsmOptimizer : nn.Module
         step.add_(ones_like(step), alpha: one);
         var t = step.item<double>();
         var index = 0;
-        foreach (var (parameters, learningRate) in groups)
+        foreach (var (parameters, learningRate, weightDecay) in groups)
         {
+            using var decay = weightDecay.ToScalar();
             // Adam folds its bias corrections into the step size, as PyTorch does.
             var size = adam ? learningRate * Math.Sqrt(1 - Math.Pow(Beta2, t)) / (1 - Math.Pow(Beta1, t)) : learningRate;
             using var negativeSize = (-size).ToScalar();
@@ -73,6 +70,7 @@ public sealed class OslsmOptimizer : nn.Module
             {
                 var i = index++;
                 if (p.grad is not { } grad) continue;
+                if (weightDecay != 0) grad = grad.add(p, alpha: decay);
                 if (adam)
                 {
                     first[i].mul_(beta1).add_(grad, alpha: oneMinusBeta1);
@@ -94,4 +92,11 @@ public sealed class OslsmOptimizer : nn.Module
             foreach (var s in new[] { one, momentum, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon }) s.Dispose();
         base.Dispose(disposing);
     }
+}
+
+/// <summary>Parameters trained at one learning rate and L2 weight decay.</summary>
+public sealed record ParameterGroup(IReadOnlyList<Parameter> Parameters, double LearningRate, double WeightDecay = 0)
+{
+    public static implicit operator ParameterGroup((IEnumerable<Parameter> Parameters, double LearningRate) group) =>
+        new([.. group.Parameters], group.LearningRate);
 }

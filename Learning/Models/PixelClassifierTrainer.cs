@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public sealed class PixelClassifierTrainer : IDisposable
         var logits = network.call(image.unsqueeze(0));                                  // [1, 16, S, S]
         var target = EpisodeTensors.ToDevice(labels.Select(l => (long)l).ToArray(), [1, image.shape[1], image.shape[2]], network.Device);
         var loss = nn.functional.cross_entropy(logits, target, ignore_index: Ignore, reduction: nn.Reduction.Sum);
-        if (!options.SumLoss)
+        if (options.Loss == LossReduction.Mean)
         {
             var pixels = tensor((float)labels.Count(l => l != Ignore), device: network.Device);
             loss = loss.div(pixels.maximum(ones_like(pixels)));

@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,7 +48,7 @@ public sealed class SiameseTrainer : IDisposable
                 }
         var pairs = positives + negatives;
         if (pairs == 0) return 0f;
-        var scaleUp = options.SumLoss ? pairs : 1;
+        var scaleUp = options.Loss == LossReduction.Sum ? pairs : 1;
         for (var i = 0; i < a.Length; i++)
             for (var j = 0; j < b.Length; j++)
                 if (a[i] != PascalClasses.Void && b[j] != PascalClasses.Void)

@@ -22,11 +22,11 @@ public sealed class OslsmFoldTraining(FoldSplit split, FoldTrainingConfig config
             preset.QuerySize, preset.SupportSize);
         return Train(start, network, trainer.Optimizer, cancel =>
         {
-            var item = loader.Take(cancel);
             using var scope = NewDisposeScope();
-            var query = EpisodeTensors.ToDevice(item.Query, [3, preset.QuerySize, preset.QuerySize], Device);
-            var support = EpisodeTensors.ToDevice(item.Supports, [3, preset.SupportSize, preset.SupportSize], Device);
-            return (trainer.Step(query, support, item.Target), item.SamplerStateAfter);
+            var items = Enumerable.Range(0, Config.Training.EpisodesPerStep).Select(_ => loader.Take(cancel)).ToList();
+            var episodes = items.Select(item => (EpisodeTensors.ToDevice(item.Query, [3, preset.QuerySize, preset.QuerySize], Device),
+                EpisodeTensors.ToDevice(item.Supports, [3, preset.SupportSize, preset.SupportSize], Device), item.Target)).ToList();
+            return (trainer.Step(episodes), items[^1].SamplerStateAfter);
         }, progress, cancellationToken);
     }
 

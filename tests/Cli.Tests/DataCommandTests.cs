@@ -45,11 +45,16 @@ public sealed class DataCommandTests
     public async Task Exported_episodes_are_the_ones_a_run_with_that_seed_uses()
     {
         var root = Path.Combine(Path.GetTempPath(), $"episodes-{Guid.NewGuid():N}");
-        var layout = Learning.Data.SyntheticPascal.Generate(Path.Combine(root, "data"), new(Images: 120, Size: 32, Seed: 2));
+        var layout = Learning.Data.SyntheticPascal.Generate(Path.Combine(root, "data"), new(Images: 300, Size: 32, Seed: 2));
         var folder = Path.Combine(root, "episodes");
         var (exitCode, output) = await CliProcess.RunAsync(null, "data", "episodes", "--voc", Path.GetDirectoryName(layout.Voc)!,
-            "--sbd", Path.GetDirectoryName(layout.Sbd)!, "--out", folder, "--folds", "2", "--shots", "1", "--episodes", "25", "--seed", "9");
+            "--sbd", Path.GetDirectoryName(layout.Sbd)!, "--out", folder, "--folds", "2", "--shots", "1", "2", "--episodes", "25", "--seed", "9");
         Assert.True(exitCode == 0, output);
+        // Paired: episode i of 2-shot has the query, class and first support of episode i of 1-shot.
+        var one = Learning.Data.Episode.Load(Path.Combine(folder, "fold2-1shot.txt"));
+        var two = Learning.Data.Episode.Load(Path.Combine(folder, "fold2-2shot.txt"));
+        Assert.Equal(one.Select(e => e.ToString()), two.Select(e => $"{e.QueryId} {e.ClassId} {e.SupportIds[0]}"));
+        Assert.All(two, e => Assert.Equal(2, e.SupportIds.Distinct().Count()));
 
         var config = RunSettings.PaperProtocol with { Episodes = 25, Seed = 9 };
         var split = Learning.Data.FoldSplit.Build(Learning.Data.DataCatalog.Scan(layout.Sources), 2);

@@ -1,3 +1,4 @@
+using SegCluster.Cli.Commands;
 using SegCluster.Experiment;
 using SegCluster.Tests;
 namespace SegCluster.Cli.Tests;
@@ -78,5 +79,23 @@ public sealed class LaunchCommandTests
             SegClusterCli.Create().Subcommands.Single(c => c.Name == name).Options.Single(o => o.Name == "--drop-small-objects").Description!;
         Assert.EndsWith("(default: true)", DefaultOf("reproduce"));
         Assert.EndsWith("(default: false)", DefaultOf("launch"));
+    }
+
+    [Fact]
+    public void Reproduce_defaults_to_the_authors_solver_and_the_papers_text_is_one_option_away()
+    {
+        string DefaultOf(string command, string option) =>
+            SegClusterCli.Create().Subcommands.Single(c => c.Name == command).Options.Single(o => o.Name == option).Description!;
+        foreach (var (option, authors, paper) in new[] { ("--episodes-per-step", "10", "1"), ("--weight-decay", "0.0005", "0"), ("--bias-lr-mult", "2", "1") })
+        {
+            Assert.EndsWith($"(default: {authors})", DefaultOf("reproduce", option));
+            Assert.EndsWith($"(default: {paper})", DefaultOf("launch", option));
+        }
+        var (authorsSolver, paperText) = (ReproduceCommand.DefaultsFor("authors"), ReproduceCommand.DefaultsFor("paper"));
+        Assert.Equal((10, 5e-4, 2.0), (authorsSolver.EpisodesPerStep, authorsSolver.WeightDecay, authorsSolver.BiasLearningRateMultiplier));
+        Assert.Equal((1, 0.0, 1.0), (paperText.EpisodesPerStep, paperText.WeightDecay, paperText.BiasLearningRateMultiplier));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(paperText with { EpisodesPerStep = 10, WeightDecay = 5e-4, BiasLearningRateMultiplier = 2 }),
+            System.Text.Json.JsonSerializer.Serialize(authorsSolver));
+        Assert.Contains("--solver", SegClusterCli.Create().Subcommands.Single(c => c.Name == "reproduce").Options.Select(o => o.Name));
     }
 }

@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using System.Text.Json;
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +46,7 @@ public sealed class ComponentTests : BunitContext
         var form = new LaunchForm
         {
             [RunSettings.RunId] = " r1 ", [RunSettings.Voc] = "/data/VOCdevkit", [RunSettings.Folds] = "0, 2", [RunSettings.Shots] = "1 5",
-            [RunSettings.Preset] = "tiny", [RunSettings.Iterations] = "30", [RunSettings.MeanLoss] = "mean", [RunSettings.Seed] = "9",
+            [RunSettings.Preset] = "tiny", [RunSettings.Iterations] = "30", [RunSettings.Loss] = "mean", [RunSettings.Seed] = "9",
             [RunSettings.BaseIterations] = "",
         };
         form.Toggle(RunSettings.Methods, "1-nn", on: true);
@@ -53,9 +54,9 @@ public sealed class ComponentTests : BunitContext
         Assert.Equal("r1", config.RunId);
         Assert.Equal([0, 2], config.Folds);
         Assert.Equal([1, 5], config.Shots);
-        Assert.Equal(["oslsm", "1-nn"], config.Methods);     // the catalog's order
+        Assert.Equal([Method.Oslsm, Method.NearestNeighbour], config.Methods);     // the catalog's order
         Assert.Equal(30, config.BaseIterations);            // empty: the iterations, as the CLI's default
-        Assert.True(config.MeanLoss);
+        Assert.Equal(LossReduction.Mean, config.Loss);
         Assert.Equal(9UL, config.Seed);
         Assert.Null(config.Sbd);
         Assert.Equal(OslsmPreset.Tiny.QuerySize, config.QuerySize);

@@ -56,9 +56,9 @@ public sealed class ConcurrencyTests
         stopPolling.Cancel();
         await Task.WhenAll(pollers);
 
-        Assert.Equal("done", pushed[^1].State);
-        Assert.Contains(pushed, s => s.Folds.Any(f => f.State == "training"));
-        Assert.Equal("done", statusB.State);
+        Assert.Equal(RunState.Done, pushed[^1].State);
+        Assert.Contains(pushed, s => s.Folds.Any(f => f.State == FoldState.Training));
+        Assert.Equal(RunState.Done, statusB.State);
         Assert.True(answered.Count > 100, $"{answered.Count} requests answered");
         Assert.All(answered, code => Assert.Equal(200, code));
         // The heap after the last requests stays near where it was after the first ones.
@@ -72,7 +72,7 @@ public sealed class ConcurrencyTests
         {
             var alone = config with { RunId = config.RunId + "-alone" };
             await cluster.StartAsync(alone, timeout.Token);
-            Assert.Equal("done", (await cluster.WaitAsync(alone.RunId, s => s.IsFinished, timeout.Token)).State);
+            Assert.Equal(RunState.Done, (await cluster.WaitAsync(alone.RunId, s => s.IsFinished, timeout.Token)).State);
             var together = await store.ReadClassTotalsAsync(config.RunId);
             Assert.Equal(config.Folds.Length * 2 * 5, together.Count);   // folds x methods x classes
             Assert.Equal(await store.ReadClassTotalsAsync(alone.RunId), together);

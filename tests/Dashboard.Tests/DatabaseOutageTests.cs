@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Storage;
 using SegCluster.Tests;
 
@@ -18,10 +19,10 @@ public sealed class DatabaseOutageTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         using var http = new HttpClient { BaseAddress = new Uri(cluster.Url) };
 
-        var config = cluster.SmallRun("outage", [0], iterations: 800, episodes: 42) with { Methods = ["oslsm"] };
+        var config = cluster.SmallRun("outage", [0], iterations: 800, episodes: 42) with { Methods = [Method.Oslsm] };
         await cluster.StartAsync(config, timeout.Token);
         // The fold is mid-training when the database goes: its progress, checkpoints and state writes must wait.
-        await cluster.WaitAsync("outage", s => s.Folds.Single() is { State: "training", Iteration: >= 100 }, timeout.Token);
+        await cluster.WaitAsync("outage", s => s.Folds.Single() is { State: FoldState.Training, Iteration: >= 100 }, timeout.Token);
         Assert.Contains("outage", await http.GetStringAsync("/"));
 
         await database.StopAsync();
@@ -32,7 +33,7 @@ public sealed class DatabaseOutageTests
         await database.StartAsync();
 
         var finished = await cluster.WaitAsync("outage", s => s.IsFinished, timeout.Token);
-        Assert.True(finished.State == "done", string.Join("; ", finished.Folds));
+        Assert.True(finished.State == RunState.Done, string.Join("; ", finished.Folds));
         cluster.Silos.ThrowIfAnyExited();
         var after = await http.GetStringAsync("/");
         Assert.DoesNotContain("database-error", after);
@@ -41,7 +42,7 @@ public sealed class DatabaseOutageTests
         // Nothing lost, nothing counted twice: the same counts and every training point of an undisturbed run.
         var control = config with { RunId = "undisturbed" };
         await cluster.StartAsync(control, timeout.Token);
-        Assert.Equal("done", (await cluster.WaitAsync("undisturbed", s => s.IsFinished, timeout.Token)).State);
+        Assert.Equal(RunState.Done, (await cluster.WaitAsync("undisturbed", s => s.IsFinished, timeout.Token)).State);
         var store = new ResultsStore(database.ConnectionString);
         var counts = await store.ReadClassTotalsAsync("outage");
         Assert.NotEmpty(counts);

@@ -83,4 +83,31 @@ public sealed class MetricsTests
         var (low2, high2) = BootstrapInterval.MeanIou([new FoldBatches(batches), new FoldBatches(batches)], seed: 3);
         Assert.True(high2 - low2 < high - low);
     }
+
+    [Fact]
+    public void Precision_and_recall_read_the_foreground_counts()
+    {
+        var counts = new BinaryCounts(TruePositive: 30, FalsePositive: 10, FalseNegative: 20, TrueNegative: 940);
+        Assert.Equal(0.75, counts.Precision, 12);
+        Assert.Equal(0.6, counts.Recall, 12);
+        Assert.Equal((0.0, 0.0), (default(BinaryCounts).Precision, default(BinaryCounts).Recall));   // nothing predicted, nothing to find
+        var perClass = new Dictionary<int, BinaryCounts> { [1] = counts, [2] = new(10, 0, 30, 960) };
+        Assert.Equal((0.75 + 1.0 + 0 + 0 + 0) / 5, FoldMeanIou.MeanOver([1, 2, 3, 4, 5], perClass, c => c.Precision), 12);
+    }
+
+    [Fact]
+    public void The_gain_interval_pairs_the_batches_of_both_shot_counts()
+    {
+        var random = new SeededRandom(6);
+        var one = Enumerable.Range(0, 20).Select(_ => new BinaryCounts[] { new(random.Next(50), random.Next(50), random.Next(50), 500) }).ToList();
+        // k-shot finds exactly 5 more pixels in every batch: with pairing, the spread between batches cancels.
+        var more = one.Select(b => new BinaryCounts[] { b[0] with { TruePositive = b[0].TruePositive + 5, FalseNegative = b[0].FalseNegative + 0 } }).ToList();
+        var (low, high) = BootstrapInterval.MeanIouGain([(new FoldBatches(one), new FoldBatches(more))], seed: 3);
+        Assert.True(low > 0, $"paired: {low}..{high} above zero");
+        var (oneLow, oneHigh) = BootstrapInterval.MeanIou([new FoldBatches(one)], seed: 3);
+        Assert.True(high - low < (oneHigh - oneLow) / 2, "pairing removes the batches' own spread");
+        var (same, sameHigh) = BootstrapInterval.MeanIouGain([(new FoldBatches(one), new FoldBatches(one))], seed: 3);
+        Assert.Equal((0.0, 0.0), (same, sameHigh));
+        Assert.Throws<ArgumentException>(() => BootstrapInterval.MeanIouGain([(new FoldBatches(one), new FoldBatches(more.Take(5).ToList()))], seed: 3));
+    }
 }

@@ -24,8 +24,8 @@ public sealed class RunSettingsTests
         Assert.Equal([1, 5], paper.Shots);
         Assert.Equal(("vgg16-fcn32s", 500, 224), (paper.Preset, paper.QuerySize, paper.SupportSize));
         Assert.Equal((60000, 60000, 60000), (paper.Iterations, paper.BaseIterations, paper.SiameseIterations));
-        Assert.Equal((1e-10, 0.99, 0.1, "sgd", false), (paper.LearningRate, paper.Momentum, paper.ConditioningLearningRateMultiplier, paper.Optimizer, paper.MeanLoss));
-        Assert.Equal((1000, 0.5, "fp32"), (paper.Episodes, paper.Threshold, paper.InferencePrecision));
+        Assert.Equal((1e-10, 0.99, 0.1, Optimizer.Sgd, LossReduction.Sum), (paper.LearningRate, paper.Momentum, paper.ConditioningLearningRateMultiplier, paper.Optimizer, paper.Loss));
+        Assert.Equal((1000, 0.5, InferencePrecision.Float32), (paper.Episodes, paper.Threshold, paper.InferencePrecision));
     }
 
     [Fact]
@@ -35,6 +35,27 @@ public sealed class RunSettingsTests
         var copy = RunSettings.All.Aggregate(RunSettings.Unresolved, (c, s) => s.Parse(c, s.Format(config)));
         Assert.Equal(JsonSerializer.Serialize(config), JsonSerializer.Serialize(RunSettings.Resolve(copy)));
     }
+
+    [Fact]
+    public void Methods_optimizer_loss_precision_and_states_are_written_and_read_by_name()
+    {
+        var json = JsonSerializer.Serialize(RunSettings.Demo("demo-1", "/v", "/s", 600, 100) with { InferencePrecision = InferencePrecision.BFloat16 });
+        foreach (var name in new[] { "\"oslsm\",\"1-nn\",\"logreg\"", "\"Loss\":\"mean\"", "\"Optimizer\":\"adam\"", "\"InferencePrecision\":\"bf16\"" })
+            Assert.Contains(name, json);
+        Assert.Equal(json, JsonSerializer.Serialize(JsonSerializer.Deserialize<RunConfig>(json)));
+        Assert.Equal("\"training-base\"", JsonSerializer.Serialize(FoldState.TrainingBase));
+        AssertNamed<Method>(); AssertNamed<Optimizer>(); AssertNamed<LossReduction>(); AssertNamed<InferencePrecision>(); AssertNamed<RunState>(); AssertNamed<FoldState>();
+
+        static void AssertNamed<T>() where T : struct, Enum
+        {
+            Assert.Equal(Enum.GetValues<T>().Length, Names.Of<T>().Distinct().Count());
+            Assert.All(Enum.GetValues<T>(), v => Assert.Equal(v, Names.Parse<T>(v.Name())));
+        }
+    }
+
+    [Fact]
+    public void Every_method_has_a_catalog_entry() =>
+        Assert.Equal(Enum.GetValues<Method>(), MethodCatalog.All.Select(m => m.Method));
 
     [Fact]
     public void Derived_settings_left_unset_follow_the_preset_and_the_iterations()
@@ -49,16 +70,17 @@ public sealed class RunSettingsTests
     [Fact]
     public void A_config_stored_before_a_setting_existed_runs_as_it_ran()
     {
-        var stored = RunSettings.PaperProtocol with { InferencePrecision = null, SiameseSupportSampling = 0 };
+        var stored = RunSettings.PaperProtocol with { SiameseSupportSampling = 0, EpisodesPerStep = 0, BiasLearningRateMultiplier = 0 };
         var upgraded = RunSettings.Upgrade(stored);
-        Assert.Equal(("fp32", 1.0), (upgraded.InferencePrecision, upgraded.SiameseSupportSampling));
+        Assert.Equal((1.0, 1, 1.0, 0.0), (upgraded.SiameseSupportSampling, upgraded.EpisodesPerStep, upgraded.BiasLearningRateMultiplier, upgraded.WeightDecay));
         Assert.Equal(JsonSerializer.Serialize(RunSettings.PaperProtocol), JsonSerializer.Serialize(RunSettings.Upgrade(RunSettings.PaperProtocol)));
     }
 
     [Theory]
     [InlineData("folds", "0,x", "'x' is not an integer")]
     [InlineData("seed", "-3", "a non-negative integer")]
-    [InlineData("loss", "median", "sum or mean")]
+    [InlineData("loss", "median", "'median' is not one of sum, mean")]
+    [InlineData("methods", "oslsm,2-nn", "'2-nn' is not one of oslsm, 1-nn, logreg, finetune, siamese, co-segmentation, all-foreground, copy-support-mask, oslsm-mean-logits, oslsm-mean-parameters")]
     [InlineData("lr", "fast", "'fast' is not a number")]
     public void A_malformed_value_is_refused_with_the_reason(string flag, string text, string reason)
     {
@@ -74,7 +96,7 @@ public sealed class RunSettingsTests
         var paths = new PathPolicy([], CheckExists: false);
         var config = RunSettings.PaperProtocol with { RunId = "r", Voc = "/v", FineTuneIterations = 0, SiameseSupportSampling = 2 };
         Assert.Empty(RunSettings.Problems(config, paths));
-        var problems = RunSettings.Problems(config with { Methods = ["finetune", "siamese"], Shots = [1] }, paths);
+        var problems = RunSettings.Problems(config with { Methods = [Method.FineTuning, Method.Siamese], Shots = [1] }, paths);
         Assert.Contains("fineTuneIterations: 1..100000", problems);
         Assert.Contains("siameseSupportSampling: a share in (0, 1]", problems);
     }

@@ -20,7 +20,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         var config = cluster.SmallRun("four-folds", [0, 1, 2, 3]);
         await cluster.StartAsync(config);
         var status = await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(6));
-        Assert.Equal("done", status.State);
+        Assert.Equal(RunState.Done, status.State);
 
         // One training per slot: folds that used the same device never overlapped in time; three slots, four folds.
         var folds = await cluster.Results.ReadFoldsAsync(config.RunId);
@@ -66,11 +66,11 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     {
         var config = cluster.SmallRun("retries", [2], iterations: 20, episodes: 14);
         await cluster.StartAsync(config);
-        Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(4))).State);
+        Assert.Equal(RunState.Done, (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(4))).State);
 
         var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 2);
         var batch = FoldSetup.Batches(config, split, 1)[1];
-        var request = new EpisodeBatchRequest(config, 2, "all-foreground", 1, 1, "", batch);
+        var request = new EpisodeBatchRequest(config, 2, Method.AllForeground, 1, 1, "", batch);
         var again = await cluster.Client.Client.GetGrain<IEpisodeGrain>($"{config.RunId}/2/all-foreground/1/1").ScoreAsync(request);
         Assert.True(again.FromStore);
 
@@ -91,10 +91,10 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         var config = cluster.SmallRun("cancelled", [0, 3], iterations: 1_000_000);
         var run = cluster.Client.Client.GetGrain<IRunGrain>(config.RunId);
         await run.StartAsync(config);
-        await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(3), s => s.Folds.Any(f => f.State == "training" && f.Iteration > 0));
+        await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(3), s => s.Folds.Any(f => f.State == FoldState.Training && f.Iteration > 0));
         await run.CancelAsync();
         var status = await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(2), s => s.IsFinished && s.Folds.All(f => f.IsFinished));
-        Assert.Equal("cancelled", status.State);
+        Assert.Equal(RunState.Cancelled, status.State);
         await cluster.WaitAsync(config.RunId, TimeSpan.FromSeconds(30), _ =>
             cluster.ScalarAsync("SELECT count(*) FROM device_slots WHERE fold_key LIKE 'cancelled/%'").GetAwaiter().GetResult() == 0);
     }
@@ -108,7 +108,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
             "--checkpoint-every", "100", "--episodes", "14", "--batch-size", "7", "--lr", "0.001", "--optimizer", "adam", "--loss", "mean"];
         await using (var cli = CliProcess.Start(cluster.Database.ConnectionString, launch))
         {
-            await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(2), s => s.Folds.SingleOrDefault() is { State: "training", Iteration: > 0 });
+            await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(2), s => s.Folds.SingleOrDefault() is { State: FoldState.Training, Iteration: > 0 });
             cli.Process.Kill();   // SIGKILL: the client vanishes without unsubscribing
             await cli.Process.WaitForExitAsync();
         }
@@ -128,9 +128,9 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         // Inside the silos' data roots (the fixture's folder), as a user's lists would have to be.
         var lists = Directory.CreateDirectory(Path.Combine(cluster.DataRoot, "fold-lists")).FullName;
         await File.WriteAllLinesAsync(FoldPlan.FoldListPath(lists, 3), listed.Select(p => $"{p.Id} {p.c}"));
-        var config = cluster.SmallRun("fold-lists", [3], iterations: 10, episodes: 14) with { Methods = ["all-foreground"], FoldLists = lists };
+        var config = cluster.SmallRun("fold-lists", [3], iterations: 10, episodes: 14) with { Methods = [Method.AllForeground], FoldLists = lists };
         await cluster.StartAsync(config);
-        Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(4))).State);
+        Assert.Equal(RunState.Done, (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(4))).State);
 
         var restricted = FoldList.RestrictTest(split, FoldList.Load(FoldPlan.FoldListPath(lists, 3)), lists);
         Assert.Equal(10, restricted.Test.Sum(i => i.Classes.Count));
@@ -151,14 +151,14 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         var config = cluster.SmallRun("baselines", [2], iterations: 20, episodes: 14) with
         {
             Shots = [1, 2],
-            Methods = ["1-nn", "logreg", "finetune", "siamese", "co-segmentation"],
+            Methods = [Method.NearestNeighbour, Method.LogisticRegression, Method.FineTuning, Method.Siamese, Method.Cosegmentation],
             BaseIterations = 30,
             SiameseIterations = 20,
             FineTuneIterations = 5,
             FineTuneLearningRate = 1e-3,
         };
         await cluster.StartAsync(config);
-        Assert.Equal("done", (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(5))).State);
+        Assert.Equal(RunState.Done, (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(5))).State);
 
         // The base classifier's checkpoints are recorded apart from OSLSM's; co-segmentation ran 2-shot only.
         Assert.True(await cluster.ScalarAsync("SELECT count(*) FROM checkpoints WHERE run_id = 'baselines' AND network = 'base-classifier'") >= 1);
@@ -190,18 +190,18 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     public async Task A_subscribed_client_is_pushed_the_runs_progress_and_the_provenance_names_the_data()
     {
         // Long enough to span several of the run grain's 2-second refreshes; evaluation (7 trivial episodes) may pass unseen.
-        var config = cluster.SmallRun("pushed", [0], iterations: 1200, episodes: 7) with { Methods = ["all-foreground"], ProgressEvery = 5 };
+        var config = cluster.SmallRun("pushed", [0], iterations: 1200, episodes: 7) with { Methods = [Method.AllForeground], ProgressEvery = 5 };
         var observer = new CollectingObserver();
         var reference = cluster.Client.Client.CreateObjectReference<IRunObserver>(observer);
         await cluster.StartAsync(config);
         await cluster.Client.Client.GetGrain<IRunGrain>(config.RunId).SubscribeAsync(reference);
         // Nothing asks for the status here: every status below was pushed by the run grain.
         var done = await observer.Finished.Task.WaitAsync(TimeSpan.FromMinutes(4));
-        Assert.Equal("done", done.State);
+        Assert.Equal(RunState.Done, done.State);
         // Live progress: the training iteration was pushed at least twice, at different points.
         List<RunStatus> received;
         lock (observer.Received) received = [.. observer.Received];
-        var iterations = received.SelectMany(s => s.Folds).Where(f => f.State == "training" && f.Iteration > 0).Select(f => f.Iteration).Distinct();
+        var iterations = received.SelectMany(s => s.Folds).Where(f => f.State == FoldState.Training && f.Iteration > 0).Select(f => f.Iteration).Distinct();
         Assert.True(iterations.Count() >= 2, $"training iterations pushed: {string.Join(", ", iterations)}");
         cluster.Client.Client.DeleteObjectReference<IRunObserver>(reference);
 

@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 namespace SegCluster.Grains.Tests;
 
 /// <summary>
@@ -17,7 +18,7 @@ public sealed class ClusterShutdownTests(ClusterShutdownTests.Fixture cluster) :
     {
         var run = cluster.SmallRun("stopped", [0, 1], iterations: 5000);
         await cluster.StartAsync(run);
-        await cluster.WaitAsync(run.RunId, TimeSpan.FromMinutes(3), s => s.Folds.All(f => f.State == "training" && f.Iteration > 0));
+        await cluster.WaitAsync(run.RunId, TimeSpan.FromMinutes(3), s => s.Folds.All(f => f.State == FoldState.Training && f.Iteration > 0));
 
         await cluster.Client.DisposeAsync();
         await cluster.Cluster.DisposeAsync();

@@ -20,7 +20,7 @@ public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture
         var interrupted = cluster.SmallRun("killed", [1], iterations: 600, episodes: 21) with { CheckpointEvery = 50 };
         await cluster.StartAsync(interrupted);
         var training = await cluster.WaitAsync(interrupted.RunId, TimeSpan.FromMinutes(3),
-            s => s.Folds.Single().State == "training" && s.Folds.Single().Iteration >= 150);
+            s => s.Folds.Single().State == FoldState.Training && s.Folds.Single().Iteration >= 150);
         var victimSilo = training.Folds.Single().Silo!;
         var port = int.Parse(victimSilo.Split('@')[0].Split(':')[1]);
         var victim = cluster.Cluster.Silos[port - cluster.Cluster.BasePort];
@@ -28,14 +28,14 @@ public sealed class SiloLossTests(SiloLossTests.Fixture cluster) : IClassFixture
         await victim.WaitForExitAsync();
 
         var finished = await cluster.WaitAsync(interrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false);
-        Assert.Equal("done", finished.State);
+        Assert.Equal(RunState.Done, finished.State);
         var fold = (await cluster.Results.ReadFoldsAsync(interrupted.RunId)).Single();
         Assert.NotEqual(victimSilo, fold.Silo);
 
         var uninterrupted = interrupted with { RunId = "not-killed" };
         await cluster.StartAsync(uninterrupted);
         var second = await cluster.WaitAsync(uninterrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false);
-        Assert.True(second.State == "done", string.Join("; ", second.Folds));
+        Assert.True(second.State == RunState.Done, string.Join("; ", second.Folds));
 
         var control = uninterrupted with { RunId = "not-killed-again" };
         await cluster.StartAsync(control);
@@ -81,7 +81,7 @@ public sealed class ScoringSiloLossTests(ScoringSiloLossTests.Fixture cluster) :
         var interrupted = cluster.SmallRun("killed-scoring", [2], iterations: 30, episodes: 1400);
         await cluster.StartAsync(interrupted);
         var scoring = await cluster.WaitAsync(interrupted.RunId, TimeSpan.FromMinutes(3),
-            s => s.Folds.SingleOrDefault() is { State: "evaluating", BatchesDone: >= 10 });
+            s => s.Folds.SingleOrDefault() is { State: FoldState.Evaluating, BatchesDone: >= 10 });
         Assert.True(scoring.Folds.Single().BatchesDone < scoring.Folds.Single().BatchesTotal, "scoring ended before the kill");
         // Not the fold's own silo: its batches are in flight on every silo, and the fold grain that retries them lives.
         var foldSilo = scoring.Folds.Single().Silo!;
@@ -91,10 +91,10 @@ public sealed class ScoringSiloLossTests(ScoringSiloLossTests.Fixture cluster) :
         await victim.WaitForExitAsync();
 
         var finished = await cluster.WaitAsync(interrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false);
-        Assert.True(finished.State == "done", string.Join("; ", finished.Folds));
+        Assert.True(finished.State == RunState.Done, string.Join("; ", finished.Folds));
         var uninterrupted = interrupted with { RunId = "not-killed-scoring" };
         await cluster.StartAsync(uninterrupted);
-        Assert.Equal("done", (await cluster.WaitAsync(uninterrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false)).State);
+        Assert.Equal(RunState.Done, (await cluster.WaitAsync(uninterrupted.RunId, TimeSpan.FromMinutes(5), silosMustLive: false)).State);
 
         var a = await cluster.Results.ReadClassTotalsAsync(interrupted.RunId);
         Assert.Equal(1400, a.Where(t => t.Method == "oslsm").Sum(t => t.Episodes));

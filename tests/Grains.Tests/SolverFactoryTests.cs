@@ -16,22 +16,21 @@ public sealed class SolverFactoryTests
         var preset = OslsmPreset.Tiny with { QuerySize = 32, SupportSize = 32 };
         var checkpoint = Path.Combine(Directory.CreateTempSubdirectory("segcluster-solver-factory-").FullName, "model.ckpt");
         using (var trained = new OslsmNetwork(preset, 7, CPU))
-        using (var optimizer = new OslsmOptimizer("adam", 0.9, (trained.parameters(), 1e-3)))
+        using (var optimizer = new OslsmOptimizer(Optimizer.Adam, 0.9, (trained.parameters(), 1e-3)))
             CheckpointFile.Save(checkpoint, trained, optimizer, 1, [0UL], "{}");
 
         using var models = new ModelCache();
         var factory = new SolverFactory(models, Microsoft.Extensions.Options.Options.Create(new SiloSettings()));
         var config = RunSettings.PaperProtocol with { Preset = "tiny", QuerySize = 32, SupportSize = 32, Seed = 7 };
-        OslsmNetwork Network(string? precision) =>
-            Assert.IsType<OslsmSolver>(factory.Create("oslsm", config with { InferencePrecision = precision }, 0, checkpoint)).Network;
+        OslsmNetwork Network(InferencePrecision precision) =>
+            Assert.IsType<OslsmSolver>(factory.Create(Method.Oslsm, config with { InferencePrecision = precision }, 0, checkpoint)).Network;
 
-        var bf16 = Network("bf16");
-        var fp32 = Network("fp32");
+        var bf16 = Network(InferencePrecision.BFloat16);
+        var fp32 = Network(InferencePrecision.Float32);
         Assert.All(bf16.parameters(), p => Assert.Equal(ScalarType.BFloat16, p.dtype));
         Assert.All(fp32.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
-        // Runs recorded before the setting (upgraded at load) score in fp32, from the same cached network.
-        Assert.Same(fp32, Network(RunSettings.Upgrade(config with { InferencePrecision = null }).InferencePrecision));
-        Assert.Same(bf16, Network("bf16"));
+        Assert.Same(fp32, Network(InferencePrecision.Float32));
+        Assert.Same(bf16, Network(InferencePrecision.BFloat16));
         // The same weights, rounded: the cached bf16 network is the checkpoint's, not a fresh one.
         Assert.True(fp32.parameters().First().to(ScalarType.BFloat16).eq(bf16.parameters().First()).all().item<bool>());
     }

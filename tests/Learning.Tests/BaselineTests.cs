@@ -178,6 +178,29 @@ public sealed class BaselineTests
         Assert.All(network.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, 0, 0)));
     }
 
+    [Fact]
+    public void Fine_tuning_normalises_the_query_with_the_supports_statistics()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var network = new PixelClassifierNetwork(OslsmPreset.Tiny with { QuerySize = 48 }, 2, CPU);
+        manual_seed(3);
+        var supports = network.Trunk.Convolutional(rand(3, 3, 48, 48));
+        using var head = new FineTuningSolver.EpisodeHead(network.Trunk, network.Preset.FullyConnected, CPU);
+        head.eval();
+        // Before: running statistics 0 and 1 leave fc7's output x as it is (divided by sqrt(1 + eps)).
+        var before = head.Normalised(supports);
+        var variance = before.var([0, 2, 3], unbiased: false).mul(1 + 1e-5);
+        var live = variance.gt(1e-8);                                         // channels the relu leaves alive
+        Assert.True(before.mean([0, 2, 3]).index(live).abs().max().ToDouble() > 1e-3, "fresh running statistics do not centre the support's features");
+
+        head.NormaliseLike(supports);
+        var after = head.Normalised(supports);
+        Assert.True(after.mean([0, 2, 3]).index(live).abs().max().ToDouble() < 1e-3);
+        var expected = variance.div(variance.add(1e-5));                      // v / (v + eps): unit variance but for epsilon
+        Assert.True(after.var([0, 2, 3], unbiased: false).index(live).allclose(expected.index(live), rtol: 1e-3, atol: 1e-4));
+    }
+
     private static byte[] Weights(FoldTrainingConfig config, string checkpoint)
     {
         using var network = new PixelClassifierNetwork(config.ResolvedPreset, 0, CPU);

@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Evaluation;
 using SegCluster.Learning.Evaluation.Baselines;
@@ -45,7 +46,7 @@ public sealed class DefaultDeviceTripwireTests
         set_num_threads(2);
         var split = FoldSplit.Build(Catalog.Value, 0);
         // The optimizers their runs use: Adam for tiny, the paper's SGD (smaller checkpoints) for the others.
-        var options = preset == "tiny" ? TrainingOptions.TinyMeanLoss : new TrainingOptions(LearningRate: 1e-3, SumLoss: false);
+        var options = preset == "tiny" ? TrainingOptions.TinyMeanLoss : new TrainingOptions(LearningRate: 1e-3, Loss: LossReduction.Mean);
         var config = new FoldTrainingConfig(Fold: 0, preset, size, size, Iterations: 1, CheckpointEvery: 1, ProgressEvery: 1, Seed: 11, options);
         var resolved = config.ResolvedPreset;
         var images = split.Test.ToDictionary(i => i.Id);

@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Experiment;
 
@@ -41,6 +42,33 @@ public sealed class EpisodeSamplerTests
             Assert.InRange(group.Count(), 2000 * 0.9, 2000 * 1.1);   // 16000 / 8 images
         var img1 = episodes.Where(e => e.QueryId == "img1").ToList();
         Assert.InRange(img1.Count(e => e.ClassId == 1) / (double)img1.Count, 0.44, 0.56);
+    }
+
+    [Fact]
+    public void The_authors_order_passes_over_every_image_class_pair_once_per_pass()
+    {
+        var pairs = Split.SelectMany(i => i.Classes.Select(c => $"{i.Id}/{c}")).Order().ToList();   // 11 pairs
+        var episodes = new EpisodeSampler(Split, 2, new SeededRandom(4), TestSampler.Pairs).Take(3 * pairs.Count);
+        var byId = Split.ToDictionary(i => i.Id);
+        for (var pass = 0; pass < 3; pass++)
+            Assert.Equal(pairs, episodes.Skip(pass * pairs.Count).Take(pairs.Count).Select(e => $"{e.QueryId}/{e.ClassId}").Order());
+        Assert.NotEqual(episodes.Take(pairs.Count).Select(e => e.QueryId), episodes.Skip(pairs.Count).Take(pairs.Count).Select(e => e.QueryId));
+        Assert.All(episodes, e => Assert.All(e.SupportIds, s => Assert.Contains(e.ClassId, byId[s].Classes)));
+        Assert.All(episodes, e => Assert.DoesNotContain(e.QueryId, e.SupportIds));
+    }
+
+    [Theory]
+    [InlineData(TestSampler.Uniform)]
+    [InlineData(TestSampler.Pairs)]
+    public void Paired_draws_share_queries_and_first_supports_across_shot_counts(TestSampler order)
+    {
+        var two = new EpisodeSampler(Split, 2, new SeededRandom(9), order, paired: true).Take(12000);
+        var episodes = new EpisodeSampler(Split, 1, new SeededRandom(9), order, paired: true).Take(12000);
+        Assert.Equal(two.Select(e => (e.QueryId, e.ClassId, e.SupportIds[0])), episodes.Select(e => (e.QueryId, e.ClassId, e.SupportIds.Single())));
+        // img0's class 1 is also in img1, img3, img7: each is the single support a third of the time.
+        var supports = episodes.Where(e => e.QueryId == "img0").GroupBy(e => e.SupportIds[0]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(["img1", "img3", "img7"], supports.Keys.Order());
+        Assert.All(supports.Values, n => Assert.InRange(n / (double)supports.Values.Sum(), 0.28, 0.39));
     }
 
     [Fact]

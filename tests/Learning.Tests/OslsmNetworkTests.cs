@@ -1,3 +1,5 @@
+using SegCluster.Contracts;
+using SegCluster.Learning.Evaluation;
 using TorchSharp;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
@@ -18,6 +20,30 @@ public sealed class OslsmNetworkTests
         using var scope = NewDisposeScope();
         var logits = network.call(randn(1, 3, 100, 120), randn(5, 3, 64, 64));
         Assert.Equal([5L, 100, 120], logits.shape);
+    }
+
+    [Fact]
+    public void Averaged_classifiers_equal_averaged_logits_and_both_stay_within_the_or_of_the_masks()
+    {
+        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 48, SupportSize = 48 }, seed: 4, CPU);
+        network.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (query, supports) = (randn(1, 3, 48, 48), randn(3, 3, 48, 48));
+        var meanLogits = network.call(query, supports).mean([0]);
+        var meanClassifier = network.Segment(query, network.Classifiers(supports).mean([0], keepdim: true)).squeeze(0);
+        Assert.True(meanClassifier.allclose(meanLogits, rtol: 1e-4, atol: 1e-5), "the logistic layer and upsampling are linear in {w, b}");
+
+        var layout = SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 300, Size: 48, Seed: 2));
+        var split = FoldSplit.Build(DataCatalog.Scan(layout.Sources), 0);
+        using var episode = EpisodeEvaluator.Load(new EpisodeSampler(split.Test, 3, new SeededRandom(4)).Next(), split.Test.ToDictionary(i => i.Id));
+        var masks = new[] { SupportCombination.Or, SupportCombination.MeanLogits, SupportCombination.MeanParameters }
+            .Select(c => new OslsmSolver(network, 0.5, c)).ToDictionary(s => s.Method, s => s.Predict(episode));
+        Assert.Equal([Method.Oslsm, Method.OslsmMeanLogits, Method.OslsmMeanParameters], masks.Keys);
+        // Equal but for rounding: a pixel whose logit is within float error of the cut may fall either way.
+        Assert.InRange(masks[Method.OslsmMeanLogits].Zip(masks[Method.OslsmMeanParameters]).Count(p => p.First != p.Second), 0, 2);
+        // The mean of k logits exceeds the cut only where one of them does: the averaged mask lies inside the OR.
+        Assert.All(masks[Method.OslsmMeanLogits].Zip(masks[Method.Oslsm]), p => Assert.True(p.First <= p.Second));
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class ProcessCluster : IAsyncDisposable
                 var silos = Enumerable.Range(0, Silos.Silos.Count).Select(i =>
                     $"silo{i} ({(Silos.Silos[i].HasExited ? $"exited with {Silos.Silos[i].ExitCode}" : "running")}), its last warnings:\n" +
                     string.Join('\n', Silos.RecentOutput(i).Where(l => !l.TrimStart().StartsWith("at ")).TakeLast(30)));
-                throw new TimeoutException($"run {runId} still {status.State}: {string.Join("; ", status.Folds)}\n" + string.Join('\n', silos));
+                throw new TimeoutException($"run {runId} still {status.State.Name()}: {string.Join("; ", status.Folds)}\n" + string.Join('\n', silos));
             }
             await Task.Delay(200, CancellationToken.None);
         }

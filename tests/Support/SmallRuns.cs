@@ -14,9 +14,9 @@ public static class SmallRuns
     /// <summary>Tiny preset, 48-pixel inputs, 1-shot, OSLSM and a trivial reference, Adam on the mean loss.</summary>
     public static RunConfig On(SyntheticPascal.Layout data, string runId, int[] folds, int iterations = 40, int episodes = 30) => RunSettings.PaperProtocol with
     {
-        RunId = runId, Folds = folds, Shots = [1], Methods = ["oslsm", "all-foreground"], Preset = "tiny", QuerySize = 48, SupportSize = 48,
+        RunId = runId, Folds = folds, Shots = [1], Methods = [Method.Oslsm, Method.AllForeground], Preset = "tiny", QuerySize = 48, SupportSize = 48,
         Voc = Path.GetDirectoryName(data.Voc)!, Sbd = Path.GetDirectoryName(data.Sbd)!, Iterations = iterations,
         CheckpointEvery = Math.Max(1, iterations / 4), ProgressEvery = 10, Episodes = episodes, BatchSize = 7, LearningRate = 1e-3,
-        ConditioningLearningRateMultiplier = 1, MeanLoss = true, Optimizer = "adam",
+        ConditioningLearningRateMultiplier = 1, Loss = LossReduction.Mean, Optimizer = Optimizer.Adam,
     };
 }

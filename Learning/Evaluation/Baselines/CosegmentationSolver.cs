@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using TorchSharp;
@@ -15,7 +16,7 @@ namespace SegCluster.Learning.Evaluation.Baselines;
 /// </summary>
 public sealed class CosegmentationSolver(PixelClassifierNetwork network, int iterations = 10) : IEpisodeSolver
 {
-    public string Method => "co-segmentation";
+    public Method Method => Method.Cosegmentation;
 
     public Device Device => network.Device;
 

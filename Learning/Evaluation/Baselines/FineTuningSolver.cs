@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using TorchSharp;
@@ -12,12 +13,13 @@ namespace SegCluster.Learning.Evaluation.Baselines;
 /// The fine-tuning baseline (paper section 6): per episode, copies of the base network's fc6 and fc7 and a new
 /// binary fc8 are trained on the support set (the conv layers stay frozen, their features computed once), with
 /// fc7's output normalised by batch normalisation as the paper found it converges faster; then the query is
-/// predicted. fc8 starts at zero, so every episode starts from the same point and the result needs no random
+/// predicted with fc7 normalised by the support's statistics (a few steps of running averages would leave them far
+/// from the data's). fc8 starts at zero, so every episode starts from the same point and the result needs no random
 /// numbers. Adam, <paramref name="iterations"/> full-batch steps at <paramref name="learningRate"/>.
 /// </summary>
 public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterations, double learningRate) : IEpisodeSolver
 {
-    public string Method => "finetune";
+    public Method Method => Method.FineTuning;
 
     public Device Device => network.Device;
 
@@ -42,7 +44,7 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         using var classLabel = 1.0.ToScalar();
         var mask = targets.ne(voidLabel).to_type(ScalarType.Float32);
         var labels = targets.eq(classLabel).to_type(ScalarType.Float32);
-        using var optimizer = new OslsmOptimizer("adam", 0.9, (head.parameters(), learningRate));
+        using var optimizer = new OslsmOptimizer(Optimizer.Adam, 0.9, (head.parameters(), learningRate));
         head.train();
         for (var i = 0; i < iterations; i++)
         {
@@ -57,6 +59,7 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         head.eval();
         using (no_grad())
         {
+            head.NormaliseLike(supportFeatures);
             var query = head.call(queryFeatures, size).unsqueeze(0);                           // [1, 1, S, S]
             var full = functional.interpolate(query, [episode.Query.Height, episode.Query.Width], mode: InterpolationMode.Bilinear, align_corners: false);
             using var zero = 0.0.ToScalar();
@@ -65,7 +68,7 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
     }
 
     /// <summary>fc6 and fc7 copied from the base network, batch norm on fc7's output, a zero-initialised binary fc8.</summary>
-    private sealed class EpisodeHead : Module<Tensor, long, Tensor>
+    internal sealed class EpisodeHead : Module<Tensor, long, Tensor>
     {
         private const double Momentum = 0.1, Epsilon = 1e-5;
         private readonly Conv2d fc6;
@@ -99,10 +102,24 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         public override Tensor forward(Tensor convolutional, long size)
         {
             using var scope = NewDisposeScope();
-            var x = functional.relu(fc6.call(convolutional));
-            x = functional.batch_norm(functional.relu(fc7.call(x)), runningMean, runningVariance, scale, shift, training, Momentum, Epsilon);
-            var coarse = fc8.call(x);
+            var coarse = fc8.call(Normalised(convolutional));
             return functional.interpolate(coarse, [size, size], mode: InterpolationMode.Bilinear, align_corners: false).squeeze(1).MoveToOuterDisposeScope();
         }
+
+        /// <summary>fc7's output after batch norm: the batch's statistics in training, the stored ones in evaluation.</summary>
+        internal Tensor Normalised(Tensor convolutional) =>
+            functional.batch_norm(Fc7(convolutional), runningMean, runningVariance, scale, shift, training, Momentum, Epsilon);
+
+        /// <summary>Stores the per-channel mean and (biased) variance of fc7's output on these features, for evaluation.</summary>
+        internal void NormaliseLike(Tensor convolutional)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var fc7 = Fc7(convolutional);
+            runningMean.copy_(fc7.mean([0, 2, 3]));
+            runningVariance.copy_(fc7.var([0, 2, 3], unbiased: false));
+        }
+
+        private Tensor Fc7(Tensor convolutional) => functional.relu(fc7.call(functional.relu(fc6.call(convolutional))));
     }
 }

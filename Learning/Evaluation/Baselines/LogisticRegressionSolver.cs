@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ namespace SegCluster.Learning.Evaluation.Baselines;
 public sealed class LogisticRegressionSolver(PixelClassifierNetwork network, int iterations = 200, double learningRate = 4.0, double l2 = 1e-4)
     : IEpisodeSolver
 {
-    public string Method => "logreg";
+    public Method Method => Method.LogisticRegression;
 
     public Device Device => network.Device;
 

@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ public sealed class NearestNeighbourSolver(PixelClassifierNetwork network) : IEp
     /// <summary>Query rows per distance block: bounds the distance matrix for large grids and 5 supports.</summary>
     private const long Block = 2048;
 
-    public string Method => "1-nn";
+    public Method Method => Method.NearestNeighbour;
 
     public Device Device => network.Device;
 

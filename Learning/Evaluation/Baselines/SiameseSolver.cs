@@ -1,3 +1,4 @@
+using SegCluster.Contracts;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Models;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ public sealed class SiameseSolver : IEpisodeSolver
         if (supportSampling < 1) sampler = new Generator(seed);
     }
 
-    public string Method => "siamese";
+    public Method Method => Method.Siamese;
 
     public Device Device => network.Device;
 

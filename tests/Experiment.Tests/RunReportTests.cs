@@ -1,0 +1,45 @@
+using SegCluster.Contracts;
+using SegCluster.Storage;
+using SegCluster.Tests;
+
+namespace SegCluster.Experiment.Tests;
+
+/// <summary>A run's report from stored batch sums (a seeded run: OSLSM, 4 folds, 1- and 5-shot, 10 batches each).</summary>
+public sealed class RunReportTests
+{
+    [Fact]
+    public async Task Precision_recall_and_the_paired_shot_gain_come_from_the_stored_counts()
+    {
+        await using var database = await TestDatabase.CreateMigratedAsync();
+        await SyntheticRuns.SeedAsync(database.ConnectionString, runs: 1, episodesPerFold: 100, batchSize: 10, default);
+        var store = new ResultsStore(database.ConnectionString);
+        var report = await RunReport.LoadAsync(store, "bench-0001");
+
+        var totals = await store.ReadClassTotalsAsync("bench-0001");
+        foreach (var score in report.Scores)
+            foreach (var row in totals.Where(t => t.Fold == score.Fold && t.Shots == score.Shots))
+            {
+                Assert.Equal((double)row.TruePositive / (row.TruePositive + row.FalsePositive), score.ClassPrecision[row.ClassId], 12);
+                Assert.Equal((double)row.TruePositive / (row.TruePositive + row.FalseNegative), score.ClassRecall[row.ClassId], 12);
+            }
+        Assert.All(report.Scores, s => Assert.Equal(s.ClassPrecision.Values.Average(), s.Precision, 12));
+
+        // One gain per fold and one over the folds, each k-shot minus 1-shot with its paired interval around it.
+        Assert.Equal([0, 1, 2, 3, -1], report.ShotGains.Select(g => g.Fold ?? -1));
+        Assert.All(report.ShotGains, g => Assert.Equal((Method.Oslsm, 5), (g.Method, g.Shots)));
+        foreach (var gain in report.ShotGains.Where(g => g.Fold is not null))
+        {
+            var one = report.Scores.Single(s => s.Fold == gain.Fold && s.Shots == 1).MeanIou;
+            var five = report.Scores.Single(s => s.Fold == gain.Fold && s.Shots == 5).MeanIou;
+            Assert.Equal(five - one, gain.Gain, 12);
+            Assert.InRange(gain.Gain, gain.Low, gain.High);
+        }
+        var mean = report.ShotGains.Single(g => g.Fold is null);
+        Assert.Equal(report.MeanOf(Method.Oslsm, 5)!.MeanIou - report.MeanOf(Method.Oslsm, 1)!.MeanIou, mean.Gain, 12);
+
+        Assert.Equal(["precision", "recall"], ReportTable.Table1(report, "seeded").Columns.Skip(7).Take(2));
+        Assert.Equal(4 * 2 * 5, ReportTable.Classes(report, "seeded").Rows.Count);
+        Assert.Equal(5, ReportTable.ShotGains(report, "seeded").Rows.Count);
+        Assert.Contains(MethodCatalog.ThresholdPolicy, ReportTable.Table1(report, "seeded").Note);
+    }
+}
