@@ -28,8 +28,30 @@ public static class ImageFiles
     public static Image<Rgb24> ReadRgb(string path)
     {
         CheckSize(path);
+        if (IsJpegCutShort(path)) throw new DataFileException(path, "not a readable image (a JPEG cut short: no end-of-image marker)");
         try { return Image.Load<Rgb24>(Serial, path); }
         catch (Exception e) when (e is not DataFileException) { throw new DataFileException(path, $"not a readable image ({e.Message})", e); }
+    }
+
+    /// <summary>
+    /// Whether the file is a JPEG whose last bytes hold no end-of-image marker (FF D9): ImageSharp decodes a cut-off
+    /// scan without complaint, filling the rest with grey.
+    /// </summary>
+    private static bool IsJpegCutShort(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[2];
+            if (file.Read(head) < 2 || head[0] != 0xFF || head[1] != 0xD8) return false;
+            var tail = new byte[(int)Math.Min(64, file.Length)];
+            file.Seek(-tail.Length, SeekOrigin.End);
+            file.ReadExactly(tail);
+            for (var i = tail.Length - 2; i >= 0; i--)
+                if (tail[i] == 0xFF && tail[i + 1] == 0xD9) return false;
+            return true;
+        }
+        catch (IOException e) { throw new DataFileException(path, $"cannot read ({e.Message})", e); }
     }
 
     /// <summary>

@@ -16,9 +16,9 @@ public sealed class DataCommandTests
         var (exitCode, output) = await CliProcess.RunAsync(null, "data", "summary", "--voc", Sample("VOCdevkit"), "--sbd", Sample("benchmark_RELEASE"), "--json", json);
         Assert.True(exitCode == 0, output);
         using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        Assert.Equal(20, summary.RootElement.GetProperty("Images").GetArrayLength());
+        Assert.Equal(16, summary.RootElement.GetProperty("Images").GetArrayLength());
         var fold0 = summary.RootElement.GetProperty("Folds")[0];
-        Assert.Equal(4, fold0.GetProperty("TestImages").GetInt32());
+        Assert.Equal(2, fold0.GetProperty("TestImages").GetInt32());
         Assert.Contains("aeroplane", output);
     }
 

@@ -39,13 +39,15 @@ public sealed class FileFormatTests
     [Fact]
     public void Real_voc_and_sbd_files_read()
     {
-        var voc = Fixtures.VocSample.VocRecord("2007_000032").ReadMask();
-        Assert.Equal((500, 281), (voc.Width, voc.Height));
-        Assert.Equal([1, 15], voc.ClassesPresent());          // aeroplane, person
+        var voc = Fixtures.VocSample.VocRecord("2011_000003").ReadMask();
+        Assert.Equal((500, 338), (voc.Width, voc.Height));
+        Assert.Equal([5, 15], voc.ClassesPresent());          // bottle, person
         Assert.Contains(PascalClasses.Void, voc.Labels);
-        var sbd = Fixtures.VocSample.SbdRecord("2007_000032").ReadMask();
-        Assert.Equal([1, 15], sbd.ClassesPresent());
+        var sbd = Fixtures.VocSample.SbdRecord("2011_000003").ReadMask();
+        Assert.Equal([5, 15], sbd.ClassesPresent());
         Assert.DoesNotContain(PascalClasses.Void, sbd.Labels);
+        // The same photo's ground truth in both: every pixel VOC labels (not void) SBD labels alike.
+        Assert.All(voc.Labels.Zip(sbd.Labels).Where(p => p.First != PascalClasses.Void), p => Assert.Equal(p.First, p.Second));
     }
 
     [Fact]
@@ -106,7 +108,7 @@ public sealed class FileFormatTests
     [Fact]
     public void Images_are_decoded_and_resized_on_the_calling_thread()
     {
-        using var image = ImageFiles.ReadRgb(Fixtures.VocSample.VocRecord("2007_000032").ImagePath);
+        using var image = ImageFiles.ReadRgb(Fixtures.VocSample.VocRecord("2011_000003").ImagePath);
         // The image keeps its decoder's configuration, which the resize to network inputs then uses.
         Assert.Equal(1, SixLabors.ImageSharp.Advanced.AdvancedImageExtensions.GetConfiguration(image).MaxDegreeOfParallelism);
         Assert.Equal(3 * 32 * 32, EpisodeTensors.ImageArray(image, 32).Length);
@@ -116,7 +118,7 @@ public sealed class FileFormatTests
     public void Truncated_jpeg_names_the_file()
     {
         var path = Path.Combine(Fixtures.TempDirectory(), "cut.jpg");
-        var bytes = File.ReadAllBytes(Fixtures.VocSample.VocRecord("2007_000032").ImagePath);
+        var bytes = File.ReadAllBytes(Fixtures.VocSample.VocRecord("2011_000003").ImagePath);
         File.WriteAllBytes(path, bytes[..200]);
         Assert.Equal(path, Assert.Throws<DataFileException>(() => { using var _ = ImageFiles.ReadRgb(path); }).FilePath);
     }
@@ -137,7 +139,7 @@ public sealed class FileFormatTests
 
         var skipping = DataCatalog.Scan(sources, skipBad: true);
         Assert.Contains("2099_000001", Assert.Single(skipping.BadFiles));
-        Assert.Equal(20, skipping.TrainPool.Count + skipping.ValPool.Count);
+        Assert.Equal(9, skipping.TrainPool.Count + skipping.ValPool.Count);   // the sample's 9 VOC images
     }
 
     private static void CopyDirectory(string from, string to)

@@ -20,13 +20,16 @@ public sealed class PascalFiveITests
     public void Folds_of_the_real_sample_have_the_known_members()
     {
         var catalog = DataCatalog.Scan(Fixtures.VocSample);
-        Assert.Equal(20, catalog.TrainPool.Count + catalog.ValPool.Count);
-        Assert.Equal(13, catalog.ValPool.Count);
+        Assert.Equal(16, catalog.TrainPool.Count + catalog.ValPool.Count);   // 9 VOC images, 7 more in SBD
+        Assert.Equal(6, catalog.ValPool.Count);
 
         var fold0 = FoldSplit.Build(catalog, 0);
-        // VOC val images with aeroplane..bottle: boat, bottle+person, bottle+table+person, aeroplane.
-        Assert.Equal(["2007_000061", "2007_000346", "2007_000762", "2007_001377"], fold0.Test.Select(i => i.Id).Order());
-        Assert.Equal([5], fold0.Test.Single(i => i.Id == "2007_000762").Classes);   // bottle; table and person are training classes
+        // VOC val images with aeroplane..bottle: a bicycle, and a bottle beside a person.
+        Assert.Equal(["2007_006449", "2010_005582"], fold0.Test.Select(i => i.Id).Order());
+        Assert.Equal([5], fold0.Test.Single(i => i.Id == "2010_005582").Classes);   // bottle; person is a training class
+        // SBD's images count for D_train, VOC train's once (2011_000003 is in both).
+        Assert.Single(catalog.TrainPool, i => i.Id == "2011_000003");
+        Assert.Contains(fold0.Train, i => i.Id == "2008_002176");   // SBD only: person
         // No D_train image is a VOC val image, and each lists training classes only.
         Assert.Empty(fold0.Train.Select(i => i.Id).Intersect(catalog.ValPool.Select(i => i.Id)));
         Assert.All(fold0.Train, i => Assert.All(i.Classes, c => Assert.Contains(c, fold0.TrainClasses)));
@@ -76,10 +79,12 @@ public sealed class PascalFiveITests
     [Fact]
     public void A_class_without_enough_images_is_refused_naming_fold_class_and_split()
     {
-        // The real sample's fold 0 test set has one aeroplane image (a query but no support) and no bicycle at all.
-        var split = FoldSplit.Build(DataCatalog.Scan(Fixtures.VocSample), 0);
-        var error = Assert.Throws<ArgumentException>(() => split.CheckClassCoverage(1));
-        Assert.Equal("fold 0: class aeroplane is in 1 image(s) of D_test (VOC val); 1-shot test episodes need at least 2", error.Message);
+        // The real sample's fold 0 test set has no aeroplane; fold 2's has dog in three images, person in two, no horse.
+        var catalog = DataCatalog.Scan(Fixtures.VocSample);
+        var error = Assert.Throws<ArgumentException>(() => FoldSplit.Build(catalog, 0).CheckClassCoverage(1));
+        Assert.Equal("fold 0: class aeroplane is in 0 image(s) of D_test (VOC val); 1-shot test episodes need at least 2", error.Message);
+        var fold2 = FoldSplit.Build(catalog, 2);
+        Assert.Equal((3, 2), (fold2.Test.Count(i => i.Classes.Contains(12)), fold2.Test.Count(i => i.Classes.Contains(15))));
 
         // A generated set covers every class; five shots need six images of each test class.
         var data = SyntheticPascal.Generate(Path.Combine(Path.GetTempPath(), "segcluster-coverage-" + Guid.NewGuid().ToString("N")),

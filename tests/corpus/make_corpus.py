@@ -11,8 +11,8 @@ import scipy.io
 import torch
 
 here = os.path.dirname(os.path.abspath(__file__))
-real_jpeg = os.path.join(here, "..", "fixtures", "voc-sample", "VOCdevkit", "VOC2012", "JPEGImages", "2007_000032.jpg")
-real_png = os.path.join(here, "..", "fixtures", "voc-sample", "VOCdevkit", "VOC2012", "SegmentationClass", "2007_000032.png")
+real_jpeg = os.path.join(here, "..", "fixtures", "voc-sample", "VOCdevkit", "VOC2012", "JPEGImages", "2011_000003.jpg")
+real_png = os.path.join(here, "..", "fixtures", "voc-sample", "VOCdevkit", "VOC2012", "SegmentationClass", "2011_000003.png")
 
 
 def write(path, data):
