@@ -1,8 +1,12 @@
 namespace SegCluster.Contracts;
 
-/// <summary>One episode: query image id, class (1..20), support image ids.</summary>
+/// <summary>
+/// One episode: query image id, class (1..20), support image ids, and (a control, 0 otherwise) the other class whose
+/// objects the supports show in place of the query's.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record EpisodeSpec([property: Id(0)] string QueryId, [property: Id(1)] int ClassId, [property: Id(2)] string[] SupportIds);
+public sealed record EpisodeSpec([property: Id(0)] string QueryId, [property: Id(1)] int ClassId, [property: Id(2)] string[] SupportIds,
+    [property: Id(3)] int SupportClassId = 0);
 
 /// <summary>A batch of episodes for one method to score, with what it needs to build the method.</summary>
 [GenerateSerializer, Immutable]
@@ -13,7 +17,8 @@ public sealed record EpisodeBatchRequest(
     [property: Id(3)] int Shots,
     [property: Id(4)] int Batch,
     [property: Id(5)] string Checkpoint,
-    [property: Id(6)] EpisodeSpec[] Episodes);
+    [property: Id(6)] EpisodeSpec[] Episodes,
+    [property: Id(7)] ClassSet ClassSet = ClassSet.Unseen);
 
 /// <summary>Per-class sums of a scored batch.</summary>
 [GenerateSerializer, Immutable]

@@ -46,4 +46,5 @@ public sealed record RunConfig
     [Id(34)] public int EpisodesPerStep { get; init; }
     [Id(35)] public double WeightDecay { get; init; }
     [Id(36)] public double BiasLearningRateMultiplier { get; init; }
+    [Id(37)] public int SeenClassEpisodes { get; init; }
 }

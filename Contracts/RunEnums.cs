@@ -17,6 +17,7 @@ public enum Method
     [EnumMember(Value = "copy-support-mask")] CopySupportMask,
     [EnumMember(Value = "oslsm-mean-logits")] OslsmMeanLogits,
     [EnumMember(Value = "oslsm-mean-parameters")] OslsmMeanParameters,
+    [EnumMember(Value = "oslsm-other-class")] OslsmOtherClass,
 }
 
 /// <summary>The optimizer OSLSM trains with.</summary>
@@ -56,6 +57,17 @@ public enum TestSampler
 {
     [EnumMember(Value = "uniform")] Uniform,
     [EnumMember(Value = "pairs")] Pairs,
+}
+
+/// <summary>
+/// The classes a batch's test episodes are drawn from: the fold's held-out classes (the paper's test), or its
+/// training classes on held-out images (VOC val), a control that shows what seeing a class in training is worth.
+/// </summary>
+[GenerateSerializer, JsonConverter(typeof(NameConverter<ClassSet>))]
+public enum ClassSet
+{
+    [EnumMember(Value = "unseen")] Unseen,
+    [EnumMember(Value = "seen")] Seen,
 }
 
 /// <summary>Where a run stands: running until it ends done, failed or cancelled; unknown for a run never started.</summary>

@@ -18,7 +18,7 @@ public static class RunLabels
     }
 
     /// <summary>The tables a run's page links and exports, by the name in their address.</summary>
-    public static readonly IReadOnlyList<string> TableNames = ["table1", "table2", "classes", "gains"];
+    public static readonly IReadOnlyList<string> TableNames = ["table1", "table2", "classes", "gains", "seen"];
 
     public static ReportTable? Table(string name, RunReport report, RunRecord run) => name switch
     {
@@ -26,6 +26,7 @@ public static class RunLabels
         "table2" => ReportTable.Table2(report, Machine),
         "classes" => ReportTable.Classes(report, Data(run)),
         "gains" => ReportTable.ShotGains(report, Data(run)),
+        "seen" => ReportTable.SeenClasses(report, Data(run)),
         _ => null,
     };
 }

@@ -209,7 +209,11 @@ public sealed class FoldGrain(
         var fold = state.State.Fold;
         var requests = config.Shots.SelectMany(shots => FoldSetup.Batches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
             .SelectMany(b => config.Methods.Where(method => method.Supports(b.shots)).Select(method =>
-                new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method), b.episodes)))
+                new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method),
+                    method == Method.OslsmOtherClass ? FoldSetup.WithOtherClassSupports(config, split, b.shots, b.batch, b.episodes) : b.episodes)))
+            .Concat(config.Shots.SelectMany(shots => FoldSetup.SeenClassBatches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
+                .SelectMany(b => config.Methods.Where(method => method.Supports(b.shots) && !method.Entry().Control).Select(method =>
+                    new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method), b.episodes, ClassSet.Seen))))
             .ToList();
         live = Status() with { State = FoldState.Evaluating, Iteration = config.Iterations, Iterations = config.Iterations, Silo = SiloName, Device = device,
             BatchesTotal = requests.Count };
@@ -221,7 +225,7 @@ public sealed class FoldGrain(
             await gate.WaitAsync(cancel);
             try
             {
-                var key = $"{config.RunId}/{fold}/{request.Method.Name()}/{request.Shots}/{request.Batch}";
+                var key = $"{config.RunId}/{fold}/{request.Method.Name()}/{request.Shots}/{request.ClassSet.Name()}/{request.Batch}";
                 // A batch whose silo died is scored again elsewhere; the stored-result check makes that safe.
                 for (var attempt = 1; ; attempt++)
                 {

@@ -42,6 +42,42 @@ public static class FoldSetup
             .Chunk(config.BatchSize)
             .ToList();
 
+    /// <summary>
+    /// The control's episodes: the batch's queries and classes, each with k supports of another test class of the
+    /// split (drawn uniformly among those with k images besides the query), presented as the query's class. An
+    /// episode whose class is the split's only one with enough images keeps its own supports.
+    /// </summary>
+    public static EpisodeSpec[] WithOtherClassSupports(RunConfig config, FoldSplit split, int shots, int batch, EpisodeSpec[] episodes)
+    {
+        var random = SeededRandom.Derive(config.Seed, $"other-class-supports-fold{split.Fold}-shots{shots}-batch{batch}");
+        var byClass = split.TestClasses.ToDictionary(c => c, c => split.Test.Where(i => i.Classes.Contains(c)).Select(i => i.Id).ToList());
+        return [.. episodes.Select(e =>
+        {
+            var others = byClass.Where(p => p.Key != e.ClassId && p.Value.Count(id => id != e.QueryId) >= shots).Select(p => p.Key).ToList();
+            if (others.Count == 0) return e;
+            var shown = others[random.Next(others.Count)];
+            var candidates = byClass[shown].Where(id => id != e.QueryId).ToList();
+            return e with { SupportIds = [.. random.Sample(candidates.Count, shots).Select(i => candidates[i])], SupportClassId = shown };
+        })];
+    }
+
+    /// <summary>
+    /// The seen-class control's episodes: <see cref="RunConfig.SeenClassEpisodes"/> of them on VOC val images of the
+    /// fold's training classes (each class with more than k such images), sampled as the test episodes are.
+    /// </summary>
+    public static IReadOnlyList<EpisodeSpec[]> SeenClassBatches(RunConfig config, FoldSplit split, int shots)
+    {
+        if (config.SeenClassEpisodes == 0) return [];
+        var enough = split.TrainClasses.Where(c => split.Seen.Count(i => i.Classes.Contains(c)) > shots).ToHashSet();
+        var images = split.Seen.Select(i => i with { Classes = [.. i.Classes.Where(enough.Contains)] }).Where(i => i.Classes.Count > 0).ToList();
+        if (images.Count == 0) return [];
+        return new EpisodeSampler(images, shots, SeededRandom.Derive(config.Seed, $"seen-class-episodes-fold{split.Fold}"), config.TestSampler, paired: true)
+            .Take(config.SeenClassEpisodes)
+            .Select(e => new EpisodeSpec(e.QueryId, e.ClassId, [.. e.SupportIds]))
+            .Chunk(config.BatchSize)
+            .ToList();
+    }
+
     public static IReadOnlyList<Episode> Episodes(RunConfig config, FoldSplit split, int shots)
     {
         if (config.EpisodeLists is null)

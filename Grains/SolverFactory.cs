@@ -31,6 +31,7 @@ public sealed class SolverFactory(ModelCache models, IOptions<SiloSettings> sett
         Method.Oslsm => new OslsmSolver(oslsm(), config.Threshold),
         Method.OslsmMeanLogits => new OslsmSolver(oslsm(), config.Threshold, SupportCombination.MeanLogits),
         Method.OslsmMeanParameters => new OslsmSolver(oslsm(), config.Threshold, SupportCombination.MeanParameters),
+        Method.OslsmOtherClass => new OslsmSolver(oslsm(), config.Threshold),   // its batches carry the other class's supports
         Method.NearestNeighbour => new NearestNeighbourSolver(baseClassifier()),
         Method.LogisticRegression => new LogisticRegressionSolver(baseClassifier()),
         Method.FineTuning => new FineTuningSolver(baseClassifier(), config.FineTuneIterations, config.FineTuneLearningRate),

@@ -1,7 +1,13 @@
 namespace SegCluster.Storage;
 
-/// <summary>Identifies one scored batch of episodes; the key that makes batch writes idempotent.</summary>
-public sealed record BatchKey(string RunId, int Fold, string Method, int Shots, int Batch);
+/// <summary>
+/// Identifies one scored batch of episodes; the key that makes batch writes idempotent. The class set is "unseen"
+/// (the fold's held-out classes, the paper's test) or "seen" (its training classes on held-out images, a control).
+/// </summary>
+public sealed record BatchKey(string RunId, int Fold, string Method, int Shots, int Batch, string ClassSet = BatchKey.Unseen)
+{
+    public const string Unseen = "unseen";
+}
 
 /// <summary>Confusion sums of one class within a batch.</summary>
 public sealed record ClassCountsRow(int ClassId, int Episodes, long TruePositive, long FalsePositive, long FalseNegative, long TrueNegative);
@@ -20,7 +26,7 @@ public sealed record GallerySampleRow(int ClassId, string QueryId, IReadOnlyList
 public sealed record GalleryEntry(int Fold, string Method, int Shots, int ClassId, string QueryId, IReadOnlyList<string> SupportIds, double Iou);
 
 /// <summary>The counts of one class in one stored batch (confidence intervals resample batches).</summary>
-public sealed record BatchClassRow(int Fold, string Method, int Shots, int Batch, ClassCountsRow Counts);
+public sealed record BatchClassRow(int Fold, string Method, int Shots, int Batch, ClassCountsRow Counts, string ClassSet = BatchKey.Unseen);
 
 /// <summary>A run's row: status, config and provenance as stored JSON, times.</summary>
 public sealed record RunRecord(string RunId, string Status, string ConfigJson, string ProvenanceJson, DateTime CreatedAt,
@@ -36,7 +42,7 @@ public sealed record CheckpointRow(int Fold, string Network, int Iteration, stri
 public sealed record FoldRow(int Fold, string Status, string? Silo, string? Device, int Iteration, int Iterations,
     double? TrainSeconds, string? Error, string? TrainingDevice = null);
 
-/// <summary>The stored batches of one (fold, method, shots) and the episodes they hold.</summary>
+/// <summary>The stored batches of one (fold, method, shots) on the held-out classes and the episodes they hold.</summary>
 public sealed record BatchTallyRow(int Fold, string Method, int Shots, int Batches, int Episodes);
 
 /// <summary>A device slot a fold holds, on a silo that is active or not (a dead silo's slots count for nothing).</summary>
@@ -45,11 +51,11 @@ public sealed record HeldSlot(string Silo, string Device, string FoldKey, bool S
 /// <summary>How many of a run's batches were scored on a device.</summary>
 public sealed record ScoringDeviceRow(string Device, int Batches);
 
-/// <summary>Summed counts of one (fold, method, shots, class) over all stored batches.</summary>
+/// <summary>Summed counts of one (fold, method, shots, class) over all stored batches of the held-out classes.</summary>
 public sealed record ClassTotalsRow(int Fold, string Method, int Shots, int ClassId, int Episodes, long TruePositive, long FalsePositive,
     long FalseNegative, long TrueNegative);
 
-/// <summary>Mean and median seconds per episode of one (method, shots) over a run.</summary>
+/// <summary>Mean and median seconds per episode of one (method, shots) over a run's held-out-class episodes.</summary>
 public sealed record TimingRow(string Method, int Shots, int Episodes, double MeanSeconds, double MedianSeconds);
 
 /// <summary>One row of the runs list: what the run is and when it ran.</summary>

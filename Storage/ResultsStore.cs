@@ -96,8 +96,8 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO episode_batches (run_id, fold, method, shots, batch, episodes, episode_seconds, silo, device)
-            VALUES (@run, @fold, @method, @shots, @batch, @episodes, @seconds, @silo, @device)
+            INSERT INTO episode_batches (run_id, fold, method, shots, class_set, batch, episodes, episode_seconds, silo, device)
+            VALUES (@run, @fold, @method, @shots, @classSet, @batch, @episodes, @seconds, @silo, @device)
             ON CONFLICT DO NOTHING
             """, connection, transaction))
         {
@@ -115,8 +115,8 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         foreach (var c in batch.Classes)
         {
             await using var counts = new NpgsqlCommand("""
-                INSERT INTO batch_class_counts (run_id, fold, method, shots, batch, class_id, episodes, tp, fp, fn, tn)
-                VALUES (@run, @fold, @method, @shots, @batch, @class, @episodes, @tp, @fp, @fn, @tn)
+                INSERT INTO batch_class_counts (run_id, fold, method, shots, class_set, batch, class_id, episodes, tp, fp, fn, tn)
+                VALUES (@run, @fold, @method, @shots, @classSet, @batch, @class, @episodes, @tp, @fp, @fn, @tn)
                 """, connection, transaction);
             AddKey(counts, batch.Key);
             counts.Parameters.AddWithValue("class", c.ClassId);
@@ -130,8 +130,8 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         foreach (var sample in batch.Samples ?? [])
         {
             await using var insert = new NpgsqlCommand("""
-                INSERT INTO gallery_samples (run_id, fold, method, shots, batch, class_id, query_id, support_ids, iou, png)
-                VALUES (@run, @fold, @method, @shots, @batch, @class, @query, @supports, @iou, @png)
+                INSERT INTO gallery_samples (run_id, fold, method, shots, class_set, batch, class_id, query_id, support_ids, iou, png)
+                VALUES (@run, @fold, @method, @shots, @classSet, @batch, @class, @query, @supports, @iou, @png)
                 ON CONFLICT DO NOTHING
                 """, connection, transaction);
             AddKey(insert, batch.Key);
@@ -157,7 +157,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         string? silo, device;
         await using (var batch = new NpgsqlCommand("""
             SELECT episode_seconds, silo, device FROM episode_batches
-             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND batch = @batch
+             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_set = @classSet AND batch = @batch
             """, connection))
         {
             AddKey(batch, key);
@@ -170,7 +170,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         var classes = new List<ClassCountsRow>();
         await using (var counts = new NpgsqlCommand("""
             SELECT class_id, episodes, tp, fp, fn, tn FROM batch_class_counts
-             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND batch = @batch ORDER BY class_id
+             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_set = @classSet AND batch = @batch ORDER BY class_id
             """, connection))
         {
             AddKey(counts, key);
@@ -188,7 +188,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
 
     /// <summary>Per (fold, method, shots): how many batches are stored and the episodes they hold.</summary>
     public Task<IReadOnlyList<BatchTallyRow>> ReadBatchTallyAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
-        SELECT fold, method, shots, count(*)::int, sum(episodes)::int FROM episode_batches WHERE run_id = @run
+        SELECT fold, method, shots, count(*)::int, sum(episodes)::int FROM episode_batches WHERE run_id = @run AND class_set = 'unseen'
          GROUP BY fold, method, shots ORDER BY fold, method, shots
         """, r => new BatchTallyRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4)), cancellationToken, ("run", runId));
 
@@ -207,7 +207,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
     {
         var rows = await QueryAsync("""
             SELECT run_id, fold, method, shots, class_id, sum(episodes)::int, sum(tp)::bigint, sum(fp)::bigint, sum(fn)::bigint, sum(tn)::bigint
-              FROM batch_class_counts WHERE run_id = ANY(@runs) AND (@method::text IS NULL OR method = @method)
+              FROM batch_class_counts WHERE run_id = ANY(@runs) AND (@method::text IS NULL OR method = @method) AND class_set = 'unseen'
              GROUP BY run_id, fold, method, shots, class_id ORDER BY run_id, fold, method, shots, class_id
             """, r => (RunId: r.GetString(0), Totals: new ClassTotalsRow(r.GetInt32(1), r.GetString(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5),
                 r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9))),
@@ -215,17 +215,17 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         return rows.GroupBy(r => r.RunId).ToDictionary(g => g.Key, g => (IReadOnlyList<ClassTotalsRow>)[.. g.Select(r => r.Totals)]);
     }
 
-    /// <summary>Every stored batch's per-class counts (for bootstrap intervals over batches).</summary>
+    /// <summary>Every stored batch's per-class counts, of either class set (for bootstrap intervals over batches).</summary>
     public Task<IReadOnlyList<BatchClassRow>> ReadBatchClassCountsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
-        SELECT fold, method, shots, batch, class_id, episodes, tp, fp, fn, tn
-          FROM batch_class_counts WHERE run_id = @run ORDER BY fold, method, shots, batch, class_id
+        SELECT fold, method, shots, batch, class_id, episodes, tp, fp, fn, tn, class_set
+          FROM batch_class_counts WHERE run_id = @run ORDER BY class_set, fold, method, shots, batch, class_id
         """, r => new BatchClassRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3),
-            new ClassCountsRow(r.GetInt32(4), r.GetInt32(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9))), cancellationToken, ("run", runId));
+            new ClassCountsRow(r.GetInt32(4), r.GetInt32(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)), r.GetString(10)), cancellationToken, ("run", runId));
 
     public Task<IReadOnlyList<TimingRow>> ReadTimingsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
         SELECT method, shots, count(*)::int, avg(s), percentile_cont(0.5) WITHIN GROUP (ORDER BY s)
           FROM episode_batches, unnest(episode_seconds) AS s
-         WHERE run_id = @run GROUP BY method, shots ORDER BY method, shots
+         WHERE run_id = @run AND class_set = 'unseen' GROUP BY method, shots ORDER BY method, shots
         """, r => new TimingRow(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetDouble(3), r.GetDouble(4)), cancellationToken, ("run", runId));
 
     public async Task<RunRecord?> ReadRunAsync(string runId, CancellationToken cancellationToken = default) => (await QueryAsync("""
@@ -252,14 +252,15 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
             """, r => r.GetInt32(0), cancellationToken, ("run", runId), ("fold", fold), ("network", network))).Single();
 
     public Task<IReadOnlyList<GalleryEntry>> ReadGalleryAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
-        SELECT fold, method, shots, class_id, query_id, support_ids, iou FROM gallery_samples WHERE run_id = @run
+        SELECT fold, method, shots, class_id, query_id, support_ids, iou FROM gallery_samples WHERE run_id = @run AND class_set = 'unseen'
          ORDER BY class_id, shots, method
         """, r => new GalleryEntry(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetString(4), r.GetFieldValue<string[]>(5), r.GetDouble(6)),
         cancellationToken, ("run", runId));
 
     public async Task<byte[]?> ReadGalleryPngAsync(string runId, int fold, string method, int shots, int classId, CancellationToken cancellationToken = default) =>
         (await QueryAsync("""
-            SELECT png FROM gallery_samples WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_id = @class
+            SELECT png FROM gallery_samples
+             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_set = 'unseen' AND class_id = @class
             """, r => r.GetFieldValue<byte[]>(0), cancellationToken, ("run", runId), ("fold", fold), ("method", method), ("shots", shots), ("class", classId)))
         .SingleOrDefault();
 
@@ -281,6 +282,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         command.Parameters.AddWithValue("method", key.Method);
         command.Parameters.AddWithValue("shots", key.Shots);
         command.Parameters.AddWithValue("batch", key.Batch);
+        command.Parameters.AddWithValue("classSet", key.ClassSet);
     }
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

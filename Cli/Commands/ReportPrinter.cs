@@ -12,7 +12,8 @@ public static class ReportPrinter
 {
     public static void Print(RunReport report, string dataLabel)
     {
-        foreach (var data in new[] { ReportTable.Table1(report, dataLabel), ReportTable.ShotGains(report, dataLabel), ReportTable.Table2(report, "this machine") }
+        foreach (var data in new[] { ReportTable.Table1(report, dataLabel), ReportTable.ShotGains(report, dataLabel), ReportTable.SeenClasses(report, dataLabel),
+                ReportTable.Table2(report, "this machine") }
             .Where(t => t.Rows.Count > 0))
         {
             var table = new Table().Title(Markup.Escape(data.Title)).AddColumns(data.Columns.Select(Markup.Escape).ToArray());
@@ -42,6 +43,7 @@ public static class ReportPrinter
                 results = report.Scores.Where(s => s.Fold == f.Fold).Select(s => new
                 {
                     method = s.Method,
+                    control = s.Method.Entry().Control,
                     shots = s.Shots,
                     episodes = s.Episodes,
                     classIou = s.ClassIou.ToDictionary(c => PascalClasses.Name(c.Key), c => c.Value),
@@ -54,6 +56,17 @@ public static class ReportPrinter
                     recall = s.Recall,
                     paperMeanIou = PaperResults.MeanIou(s.Method, s.Shots, s.Fold) / 100,
                 }),
+            }),
+            seenClasses = report.SeenScores.Select(s => new
+            {
+                method = s.Method,
+                shots = s.Shots,
+                fold = s.Fold,
+                episodes = s.Episodes,
+                meanIou = s.MeanIou,
+                meanIou95 = new[] { s.Low, s.High },
+                classIou = s.ClassIou.ToDictionary(c => PascalClasses.Name(c.Key), c => c.Value),
+                unseenMeanIou = report.Scores.FirstOrDefault(u => u.Method == s.Method && u.Shots == s.Shots && u.Fold == s.Fold)?.MeanIou,
             }),
             shotGains = report.ShotGains.Select(g => new
             {

@@ -2,8 +2,11 @@ using SegCluster.Contracts;
 
 namespace SegCluster.Experiment;
 
-/// <summary>One method a run can evaluate: the shot counts it runs for, the trained network it reads, its label.</summary>
-public sealed record MethodEntry(Method Method, string Label, string? Network, bool InPaper, Func<int, bool> RunsFor);
+/// <summary>
+/// One method a run can evaluate: the shot counts it runs for, the trained network it reads, its label, and whether
+/// it is a control (a row that tests another row's premise, not a method to compare).
+/// </summary>
+public sealed record MethodEntry(Method Method, string Label, string? Network, bool InPaper, Func<int, bool> RunsFor, bool Control = false);
 
 /// <summary>The methods a run can evaluate: the paper's Table 1 rows, and two trivial references every method must beat.</summary>
 public static class MethodCatalog
@@ -19,7 +22,8 @@ public static class MethodCatalog
 
     // As in the paper's tables: co-segmentation needs several images (5-shot row), fine-tuning and Siamese are 1-shot.
     // OSLSM combines k supports' masks by OR (section 4.4); the two variants average the k logit maps or the k
-    // classifiers instead (identical up to rounding: the logistic layer and upsampling are linear in {w, b}).
+    // classifiers instead (identical up to rounding: the logistic layer and upsampling are linear in {w, b}). The
+    // control scores OSLSM on the same queries with supports of another class: how much the conditioning matters.
     public static readonly IReadOnlyList<MethodEntry> All =
     [
         new(Method.Oslsm, "oslsm", "oslsm", true, Any),
@@ -32,6 +36,7 @@ public static class MethodCatalog
         new(Method.CopySupportMask, "copy-support-mask", null, false, Any),
         new(Method.OslsmMeanLogits, "oslsm, mean of k logit maps", "oslsm", false, k => k > 1),
         new(Method.OslsmMeanParameters, "oslsm, mean of k {w, b}", "oslsm", false, k => k > 1),
+        new(Method.OslsmOtherClass, "control: oslsm, support of another class", "oslsm", false, Any, Control: true),
     ];
 
     /// <summary>The methods of the paper's Table 1 implemented so far (what `reproduce` runs).</summary>

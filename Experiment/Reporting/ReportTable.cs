@@ -49,6 +49,29 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
         $"Ours: {dataLabel}. Episode i of every shot count has the same query and class, its supports the first k of one draw; " +
         "the interval resamples the batches of both shot counts together.");
 
+    /// <summary>The seen-class control: each method's meanIoU on held-out images of the fold's training classes, beside its unseen-class one.</summary>
+    public static ReportTable SeenClasses(RunReport report, string dataLabel)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var mean in report.SeenMeans.OrderBy(m => m.Shots).ThenBy(m => m.Method))
+        {
+            foreach (var s in report.SeenScores.Where(s => s.Method == mean.Method && s.Shots == mean.Shots))
+                rows.Add(Row(s.Method, s.Shots, s.Fold.ToString(CultureInfo.InvariantCulture), s.Episodes, s.MeanIou, s.Low, s.High,
+                    report.Scores.FirstOrDefault(u => u.Method == s.Method && u.Shots == s.Shots && u.Fold == s.Fold)?.MeanIou));
+            rows.Add(Row(mean.Method, mean.Shots, "mean", report.SeenScores.Where(s => s.Method == mean.Method && s.Shots == mean.Shots).Sum(s => s.Episodes),
+                mean.MeanIou, mean.Low, mean.High, report.MeanOf(mean.Method, mean.Shots)?.MeanIou));
+        }
+        return new ReportTable("Control: seen classes, meanIoU %", ["method", "shots", "fold", "episodes", "seen classes", "95% CI", "unseen classes", "seen - unseen"],
+            rows, $"Ours: {dataLabel}. Seen: VOC val images (never trained on) of the fold's 15 training classes, meanIoU over those with episodes; " +
+            "unseen: the fold's 5 held-out classes (Table 1).");
+
+        static IReadOnlyList<string> Row(Method method, int shots, string fold, int episodes, double seen, double low, double high, double? unseen) =>
+        [
+            method.Label(), shots.ToString(CultureInfo.InvariantCulture), fold, episodes.ToString(CultureInfo.InvariantCulture), Percent(seen),
+            $"{Percent(low)}-{Percent(high)}", unseen is null ? "" : Percent(unseen.Value), unseen is null ? "" : SignedPercent(seen - unseen.Value),
+        ];
+    }
+
     /// <summary>Per class: IoU, precision and recall % of each method, shots and fold, over all the class's episodes.</summary>
     public static ReportTable Classes(RunReport report, string dataLabel) => new("Per class: IoU, precision and recall %",
         ["method", "shots", "fold", "class", "IoU", "precision", "recall"],

@@ -26,10 +26,12 @@ public sealed record MethodTiming(Method Method, int Shots, int Episodes, double
 /// <summary>
 /// A run's Table 1 and Table 2, computed from the stored batch sums: per-class IoU = tp/(tp+fp+fn) over all
 /// episodes of the class, meanIoU over the fold's five test classes, FB-IoU, and bootstrap intervals over batches;
-/// and the devices its folds trained and its batches scored on, as their tensors reported them.
+/// the same for the seen-class control (meanIoU over the fold's training classes that had episodes); and the
+/// devices its folds trained and its batches scored on, as their tensors reported them.
 /// </summary>
 public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IReadOnlyList<FoldScore> Scores, IReadOnlyList<MethodMean> Means,
-    IReadOnlyList<MethodTiming> Timings, IReadOnlyList<ScoringDeviceRow> ScoringDevices, IReadOnlyList<ShotGain> ShotGains)
+    IReadOnlyList<MethodTiming> Timings, IReadOnlyList<ScoringDeviceRow> ScoringDevices, IReadOnlyList<ShotGain> ShotGains,
+    IReadOnlyList<FoldScore> SeenScores, IReadOnlyList<MethodMean> SeenMeans)
 {
     /// <summary>Intervals are reproducible: the bootstrap draws from this fixed seed.</summary>
     public const ulong BootstrapSeed = 1;
@@ -40,28 +42,42 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
         var batches = await store.ReadBatchClassCountsAsync(runId, cancellationToken);
         var timings = await store.ReadTimingsAsync(runId, cancellationToken);
         var scoringDevices = await store.ReadScoringDevicesAsync(runId, cancellationToken);
-        var perFold = batches.GroupBy(b => (b.Fold, Method: Names.Parse<Method>(b.Method), b.Shots)).ToDictionary(g => g.Key, g => ToFoldBatches(g.Key.Fold, g.ToList()));
+        var (scores, means, perFold) = Score(batches.Where(b => b.ClassSet == BatchKey.Unseen).ToList(), PascalFiveI.TestClassesOf);
+        var seen = batches.Where(b => b.ClassSet != BatchKey.Unseen).ToList();
+        var (seenScores, seenMeans, _) = Score(seen, fold => [.. seen.Where(b => b.Fold == fold).Select(b => b.Counts.ClassId).Distinct().Order()]);
+        return new RunReport(runId, folds, scores, means,
+            [.. timings.Select(t => new MethodTiming(Names.Parse<Method>(t.Method), t.Shots, t.Episodes, t.MeanSeconds, t.MedianSeconds))], scoringDevices,
+            Gains(scores, perFold), seenScores, seenMeans);
+    }
+
+    public MethodMean? MeanOf(Method method, int shots) => Means.FirstOrDefault(m => m.Method == method && m.Shots == shots);
+
+    /// <summary>Scores per (fold, method, shots) over each fold's classes, their means over folds, and the batches behind them.</summary>
+    private static (List<FoldScore>, List<MethodMean>, Dictionary<(int Fold, Method Method, int Shots), FoldBatches>) Score(
+        IReadOnlyList<BatchClassRow> batches, Func<int, IReadOnlyList<int>> classesOf)
+    {
+        var perFold = batches.GroupBy(b => (b.Fold, Method: Names.Parse<Method>(b.Method), b.Shots))
+            .ToDictionary(g => g.Key, g => ToFoldBatches(classesOf(g.Key.Fold), g.ToList()));
         var scores = batches.GroupBy(b => (b.Fold, Method: Names.Parse<Method>(b.Method), b.Shots)).Select(g =>
         {
+            var classes = classesOf(g.Key.Fold);
             var counts = g.GroupBy(b => b.Counts.ClassId).ToDictionary(c => c.Key, c => c.Select(b => Counts(b.Counts)).Aggregate((a, b) => a + b));
             var total = counts.Values.Aggregate(default(BinaryCounts), (a, b) => a + b);
             var (low, high) = BootstrapInterval.MeanIou([perFold[g.Key]], BootstrapSeed);
             return new FoldScore(g.Key.Fold, g.Key.Method, g.Key.Shots, g.Select(b => b.Counts).Sum(c => c.Episodes),
                 counts.ToDictionary(c => c.Key, c => c.Value.ForegroundIou),
-                FoldMeanIou.Of(g.Key.Fold, counts),
+                FoldMeanIou.Of(classes, counts),
                 (total.ForegroundIou + total.BackgroundIou) / 2, low, high,
                 counts.ToDictionary(c => c.Key, c => c.Value.Precision), counts.ToDictionary(c => c.Key, c => c.Value.Recall),
-                FoldMeanIou.MeanOver(PascalFiveI.TestClassesOf(g.Key.Fold), counts, c => c.Precision),
-                FoldMeanIou.MeanOver(PascalFiveI.TestClassesOf(g.Key.Fold), counts, c => c.Recall));
+                FoldMeanIou.MeanOver(classes, counts, c => c.Precision),
+                FoldMeanIou.MeanOver(classes, counts, c => c.Recall));
         }).OrderBy(s => s.Method).ThenBy(s => s.Shots).ThenBy(s => s.Fold).ToList();
         var means = scores.GroupBy(s => (s.Method, s.Shots)).Select(g =>
         {
             var (low, high) = BootstrapInterval.MeanIou([.. g.Select(s => perFold[(s.Fold, s.Method, s.Shots)])], BootstrapSeed);
             return new MethodMean(g.Key.Method, g.Key.Shots, g.Count(), g.Average(s => s.MeanIou), low, high, g.Average(s => s.Precision), g.Average(s => s.Recall));
         }).ToList();
-        return new RunReport(runId, folds, scores, means,
-            [.. timings.Select(t => new MethodTiming(Names.Parse<Method>(t.Method), t.Shots, t.Episodes, t.MeanSeconds, t.MedianSeconds))], scoringDevices,
-            Gains(scores, perFold));
+        return (scores, means, perFold);
     }
 
     /// <summary>For every method scored with 1 and k > 1 shots on the same folds and batches: the gain per fold and over the folds.</summary>
@@ -87,13 +103,12 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
         return gains;
     }
 
-    public MethodMean? MeanOf(Method method, int shots) => Means.FirstOrDefault(m => m.Method == method && m.Shots == shots);
 
     private static BinaryCounts Counts(ClassCountsRow c) => new(c.TruePositive, c.FalsePositive, c.FalseNegative, c.TrueNegative);
 
-    private static FoldBatches ToFoldBatches(int fold, IReadOnlyList<BatchClassRow> rows)
+    private static FoldBatches ToFoldBatches(IReadOnlyList<int> foldClasses, IReadOnlyList<BatchClassRow> rows)
     {
-        var classes = PascalFiveI.TestClassesOf(fold).ToList();
+        var classes = foldClasses.ToList();
         return new FoldBatches([.. rows.GroupBy(r => r.Batch).Select(b =>
         {
             var counts = new BinaryCounts[classes.Count];

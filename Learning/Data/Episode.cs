@@ -3,10 +3,16 @@ using SegCluster.Experiment;
 
 namespace SegCluster.Learning.Data;
 
-/// <summary>One k-shot episode: the query image, the class to segment, and the k support images.</summary>
-public sealed record Episode(string QueryId, int ClassId, IReadOnlyList<string> SupportIds)
+/// <summary>
+/// One k-shot episode: the query image, the class to segment, and the k support images; in a control episode the
+/// supports show objects of another class (<paramref name="SupportClassId"/>, 0: the query's), presented as the class.
+/// </summary>
+public sealed record Episode(string QueryId, int ClassId, IReadOnlyList<string> SupportIds, int SupportClassId = 0)
 {
     public int Shots => SupportIds.Count;
+
+    /// <summary>The class the supports' masks outline.</summary>
+    public int ShownClassId => SupportClassId == 0 ? ClassId : SupportClassId;
 
     /// <summary>"query class support1 [support2 ...]", the episode-list file format.</summary>
     public override string ToString() => $"{QueryId} {ClassId.ToString(CultureInfo.InvariantCulture)} {string.Join(' ', SupportIds)}";

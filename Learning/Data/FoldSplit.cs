@@ -16,10 +16,11 @@ public sealed record SplitOptions(int MinClassPixels = 1, bool DropSmallObjects 
 
 /// <summary>
 /// One PASCAL-5i fold (<see cref="PascalFiveI"/>). D_train: catalog train images with a training
-/// class, test-class pixels read as background. D_test: VOC val images with a test class.
+/// class, test-class pixels read as background. D_test: VOC val images with a test class. Seen: VOC val images
+/// with a training class (never trained on), for the seen-class control.
 /// </summary>
 public sealed record FoldSplit(int Fold, IReadOnlyList<int> TestClasses, IReadOnlyList<int> TrainClasses,
-    IReadOnlyList<AnnotatedImage> Train, IReadOnlyList<AnnotatedImage> Test, SplitOptions Options)
+    IReadOnlyList<AnnotatedImage> Train, IReadOnlyList<AnnotatedImage> Test, IReadOnlyList<AnnotatedImage> Seen, SplitOptions Options)
 {
     public static FoldSplit Build(DataCatalog catalog, int fold, SplitOptions? options = null)
     {
@@ -28,7 +29,8 @@ public sealed record FoldSplit(int Fold, IReadOnlyList<int> TestClasses, IReadOn
         var test = PascalFiveI.TestClassesOf(fold);
         var train = PascalFiveI.TrainClassesOf(fold);
         return new FoldSplit(fold, test, train,
-            Restrict(catalog.TrainPool, train, options, training: true), Restrict(catalog.ValPool, test, options, training: false), options);
+            Restrict(catalog.TrainPool, train, options, training: true), Restrict(catalog.ValPool, test, options, training: false),
+            Restrict(catalog.ValPool, train, options, training: false), options);
     }
 
     /// <summary>

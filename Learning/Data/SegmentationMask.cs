@@ -16,6 +16,12 @@ public sealed record SegmentationMask(int Width, int Height, byte[] Labels)
         return classes;
     }
 
+    /// <summary>The mask with class <paramref name="from"/>'s pixels labelled <paramref name="to"/>, and <paramref name="to"/>'s own background.</summary>
+    public SegmentationMask Relabelled(int from, int to) => this with
+    {
+        Labels = [.. Labels.Select(v => v == from ? (byte)to : v == to ? (byte)0 : v)],
+    };
+
     /// <summary>Pixel count of every class label 1..20 (index = label).</summary>
     public long[] PixelCounts()
     {

@@ -45,7 +45,8 @@ public static class EpisodeEvaluator
         var supports = episode.SupportIds.Select(id =>
         {
             var record = Lookup(images, id).Record;
-            return new SupportExample(ImageFiles.ReadRgb(record.ImagePath), record.ReadMask());
+            var mask = record.ReadMask();
+            return new SupportExample(ImageFiles.ReadRgb(record.ImagePath), episode.ShownClassId == episode.ClassId ? mask : mask.Relabelled(episode.ShownClassId, episode.ClassId));
         }).ToList();
         return new EpisodeInput(query, supports, episode.ClassId);
     }

@@ -37,6 +37,19 @@ public sealed class RunReportTests
         var mean = report.ShotGains.Single(g => g.Fold is null);
         Assert.Equal(report.MeanOf(Method.Oslsm, 5)!.MeanIou - report.MeanOf(Method.Oslsm, 1)!.MeanIou, mean.Gain, 12);
 
+        Assert.Empty(report.SeenScores);
+
+        // Seen-class batches (fold 0's training classes 6 and 7) leave the paper's tables as they were and score apart.
+        foreach (var batch in new[] { 0, 1 })
+            await store.SaveBatchAsync(new BatchRow(new BatchKey("bench-0001", 0, "oslsm", 1, batch, "seen"),
+                [new(6, 5, 30 + batch, 10, 10, 950), new(7, 5, 20, 10, 20, 950)], [0.1, 0.1], "silo"));
+        var withSeen = await RunReport.LoadAsync(store, "bench-0001");
+        Assert.Equal(report.Scores.Select(s => s.MeanIou), withSeen.Scores.Select(s => s.MeanIou));
+        var seen = Assert.Single(withSeen.SeenScores);
+        Assert.Equal((0, Method.Oslsm, 1, 20), (seen.Fold, seen.Method, seen.Shots, seen.Episodes));
+        Assert.Equal((61.0 / 101 + 40.0 / 100) / 2, seen.MeanIou, 12);   // classes 6 and 7, each over both batches
+        Assert.Equal(2, ReportTable.SeenClasses(withSeen, "seeded").Rows.Count);   // fold 0 and the mean
+
         Assert.Equal(["precision", "recall"], ReportTable.Table1(report, "seeded").Columns.Skip(7).Take(2));
         Assert.Equal(4 * 2 * 5, ReportTable.Classes(report, "seeded").Rows.Count);
         Assert.Equal(5, ReportTable.ShotGains(report, "seeded").Rows.Count);

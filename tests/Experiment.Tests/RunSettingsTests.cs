@@ -80,7 +80,7 @@ public sealed class RunSettingsTests
     [InlineData("folds", "0,x", "'x' is not an integer")]
     [InlineData("seed", "-3", "a non-negative integer")]
     [InlineData("loss", "median", "'median' is not one of sum, mean")]
-    [InlineData("methods", "oslsm,2-nn", "'2-nn' is not one of oslsm, 1-nn, logreg, finetune, siamese, co-segmentation, all-foreground, copy-support-mask, oslsm-mean-logits, oslsm-mean-parameters")]
+    [InlineData("methods", "oslsm,2-nn", "'2-nn' is not one of oslsm, 1-nn, logreg, finetune, siamese, co-segmentation, all-foreground, copy-support-mask, oslsm-mean-logits, oslsm-mean-parameters, oslsm-other-class")]
     [InlineData("lr", "fast", "'fast' is not a number")]
     public void A_malformed_value_is_refused_with_the_reason(string flag, string text, string reason)
     {
