@@ -54,9 +54,11 @@ public sealed class DashboardPagesTests
         Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
         Assert.Contains("shown-table1.csv", csv.Content.Headers.ContentDisposition?.ToString());
         var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n");
-        Assert.Equal("method,shots,fold,class IoU %,meanIoU,95% CI,FB-IoU,paper (VOC + VGG-16, Titan X),difference".Replace("paper (VOC + VGG-16, Titan X)", "\"paper (VOC + VGG-16, Titan X)\""), lines[0]);
+        Assert.Equal("method,shots,fold,class IoU %,meanIoU,95% CI,FB-IoU,precision,recall,paper (VOC + VGG-16, Titan X),difference".Replace("paper (VOC + VGG-16, Titan X)", "\"paper (VOC + VGG-16, Titan X)\""), lines[0]);
         Assert.StartsWith("oslsm,1,0,\"aeroplane 50.0, bicycle 25.0, bird 0.0, boat 0.0, bottle 0.0\",15.0,15.0-15.0,", lines[1]);
         Assert.Contains("| oslsm | 1 | mean |", await http.GetStringAsync("/export/shown/table1.md"));
+        // Per class: IoU, precision and recall of each of the fold's classes (aeroplane: IoU 50%).
+        Assert.Contains("\r\noslsm,1,0,aeroplane,50.0,", await http.GetStringAsync("/export/shown/classes.csv"));
         Assert.Contains("oslsm & 1 & 3 & 0.0300 & 0.0300 & 1.00 & 0.19 & 1.00 \\\\", await http.GetStringAsync("/export/shown/table2.tex"));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/export/shown/table3.csv")).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync("/export/nobody/table1.csv")).StatusCode);
