@@ -18,11 +18,13 @@ public static class RunLabels
     }
 
     /// <summary>The tables a run's page links and exports, by the name in their address.</summary>
-    public static readonly IReadOnlyList<string> TableNames = ["table1", "table2", "classes", "gains", "seen"];
+    public static readonly IReadOnlyList<string> TableNames = ["table1", "table1-figures", "table1-long", "table2", "classes", "gains", "seen"];
 
     public static ReportTable? Table(string name, RunReport report, RunRecord run) => name switch
     {
         "table1" => ReportTable.Table1(report, Data(run)),
+        "table1-figures" => ReportTable.Table1Figures(report, Data(run)),
+        "table1-long" => ReportTable.Table1Long(report, Data(run)),
         "table2" => ReportTable.Table2(report, Machine),
         "classes" => ReportTable.Classes(report, Data(run)),
         "gains" => ReportTable.ShotGains(report, Data(run)),

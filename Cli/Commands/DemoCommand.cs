@@ -25,7 +25,8 @@ public static class DemoCommand
         var silos = new Option<int>("--silos") { Description = "number of local silo processes", DefaultValueFactory = _ => 4 };
         var iterations = new Option<int>("--iterations") { Description = "training iterations per fold", DefaultValueFactory = _ => 6000 };
         var episodes = new Option<int>("--episodes") { Description = "test episodes per fold and shot count", DefaultValueFactory = _ => 1000 };
-        var command = new Command("demo", "Run the embedded default end to end on a local multi-silo cluster") { noWait, json, silos, iterations, episodes };
+        var longForm = ReportPrinter.LongOption();
+        var command = new Command("demo", "Run the embedded default end to end on a local multi-silo cluster") { noWait, json, silos, iterations, episodes, longForm };
         command.SetAction(async (parse, cancel) =>
         {
             var siloCount = parse.GetValue(silos);
@@ -45,7 +46,7 @@ public static class DemoCommand
             var config = RunSettings.Demo(RunSettings.NewRunId("demo"), Path.GetDirectoryName(data.Voc)!, Path.GetDirectoryName(data.Sbd)!,
                 parse.GetValue(iterations), parse.GetValue(episodes));
             var exit = await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
-                "generated data set (synthetic, not VOC), tiny preset", detach: false, cancel);
+                "generated data set (synthetic, not VOC), tiny preset", detach: false, parse.GetValue(longForm), cancel);
             if (Environment.GetEnvironmentVariable("SEGCLUSTER_DASHBOARD_URL") is { Length: > 0 } url)
                 AnsiConsole.MarkupLine($"dashboard: [link]{Markup.Escape(url)}[/] (runs, live folds, Table 1 and 2, gallery, compare; "
                     + $"sign in to launch with the secret in {Markup.Escape(Path.Combine(state, "dashboard-secret"))})");

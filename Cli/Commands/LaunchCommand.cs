@@ -15,7 +15,8 @@ public static class LaunchCommand
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var detach = new Option<bool>("--detach") { Description = "submit and return without following" };
         var connectTimeout = ConnectTimeoutOption();
-        var command = new Command("launch", "Submit a run to a running cluster and follow it") { json, detach, connectTimeout };
+        var longForm = ReportPrinter.LongOption();
+        var command = new Command("launch", "Submit a run to a running cluster and follow it") { json, detach, connectTimeout, longForm };
         options.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
@@ -25,7 +26,7 @@ public static class LaunchCommand
             var connectionString = ClusterSettings.ConnectionString();
             await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel, TimeSpan.FromSeconds(parse.GetValue(connectTimeout)));
             return await RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
-                $"{Path.GetFileName(config.Voc)} data, preset {config.Preset}", parse.GetValue(detach), cancel);
+                $"{Path.GetFileName(config.Voc)} data, preset {config.Preset}", parse.GetValue(detach), parse.GetValue(longForm), cancel);
         });
         return command;
     }
@@ -39,14 +40,14 @@ public static class LaunchCommand
 
     /// <summary>Starts the run, follows it and reports; exit code 0 only when every fold finished.</summary>
     public static async Task<int> RunAndReportAsync(IClusterClient client, string connectionString, RunConfig config, string? jsonPath,
-        string dataLabel, bool detach, CancellationToken cancel)
+        string dataLabel, bool detach, bool longForm, CancellationToken cancel)
     {
         await new RunClient(client).StartAsync(config, cancel);
         Console.WriteLine($"run {config.RunId} started");
         if (detach) return 0;
         var status = await RunFollower.FollowAsync(client, config.RunId, cancel);
         var report = await RunReport.LoadAsync(new ResultsStore(connectionString), config.RunId, cancel);
-        ReportPrinter.Print(report, dataLabel);
+        ReportPrinter.Print(report, dataLabel, longForm);
         if (jsonPath is not null) await ReportPrinter.WriteJsonAsync(jsonPath, report, dataLabel, cancel);
         foreach (var fold in status.Folds.Where(f => f.State != FoldState.Done))
             Console.Error.WriteLine($"fold {fold.Fold}: {fold.State.Name()} {fold.Error}");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SegCluster.Learning.Data;
@@ -7,20 +8,26 @@ using SegCluster.Experiment;
 
 namespace SegCluster.Cli.Commands;
 
-/// <summary>Prints a run's Table 1 and Table 2 next to the paper's figures, and writes them as JSON.</summary>
+/// <summary>Prints a run's tables next to the paper's figures, and writes them as JSON.</summary>
 public static class ReportPrinter
 {
-    public static void Print(RunReport report, string dataLabel)
+    /// <summary>`--long`: Table 1 in long form (per fold, with per-class IoU) in place of the paper's layout.</summary>
+    public static Option<bool> LongOption() => new("--long") { Description = "print Table 1 in long form (per fold, with per-class IoU) instead of the paper's layout" };
+
+    public static void Print(RunReport report, string dataLabel, bool longForm = false)
     {
-        foreach (var data in new[] { ReportTable.Table1(report, dataLabel), ReportTable.ShotGains(report, dataLabel), ReportTable.SeenClasses(report, dataLabel),
-                ReportTable.Table2(report, "this machine") }
-            .Where(t => t.Rows.Count > 0))
-        {
-            var table = new Table().Title(Markup.Escape(data.Title)).AddColumns(data.Columns.Select(Markup.Escape).ToArray());
-            foreach (var row in data.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(data.Note)}[/]");
-        }
+        var tables = (longForm ? new[] { ReportTable.Table1Long(report, dataLabel) } : [ReportTable.Table1(report, dataLabel), ReportTable.Table1Figures(report, dataLabel)])
+            .Concat([ReportTable.ShotGains(report, dataLabel), ReportTable.SeenClasses(report, dataLabel), ReportTable.Table2(report, "this machine")]);
+        foreach (var data in tables.Where(t => t.Rows.Count > 0)) Write(AnsiConsole.Console, data);
+    }
+
+    /// <summary>One table as the terminal shows it: a light border, the note below.</summary>
+    public static void Write(IAnsiConsole console, ReportTable data)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(data.Title)).AddColumns(data.Columns.Select(Markup.Escape).ToArray());
+        foreach (var row in data.Rows) table.AddRow(row.Select(Markup.Escape).ToArray());
+        console.Write(table);
+        console.MarkupLine($"[grey]{Markup.Escape(data.Note)}[/]");
     }
 
     public static async Task WriteJsonAsync(string path, RunReport report, string dataLabel, CancellationToken cancel)

@@ -41,7 +41,8 @@ public static class ReproduceCommand
                           "or paper (its text: 1, 0, 1) (default: authors)",
         };
         solver.AcceptOnlyFromAmong("authors", "paper");
-        var command = new Command("reproduce", "Reproduce Table 1 and Table 2 on VOC 2012 + SBD with ImageNet VGG-16 weights") { device, json, detach, connectTimeout, solver };
+        var longForm = ReportPrinter.LongOption();
+        var command = new Command("reproduce", "Reproduce Table 1 and Table 2 on VOC 2012 + SBD with ImageNet VGG-16 weights") { device, json, detach, connectTimeout, solver, longForm };
         options.AddTo(command);
         command.SetAction(async (parse, cancel) =>
         {
@@ -62,7 +63,7 @@ public static class ReproduceCommand
             }
             await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel, TimeSpan.FromSeconds(parse.GetValue(connectTimeout)));
             return await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
-                "VOC 2012 + SBD, " + config.Preset, parse.GetValue(detach), cancel);
+                "VOC 2012 + SBD, " + config.Preset, parse.GetValue(detach), parse.GetValue(longForm), cancel);
         });
         return command;
     }

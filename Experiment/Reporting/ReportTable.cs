@@ -11,10 +11,45 @@ namespace SegCluster.Experiment;
 public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, string Note)
 {
     /// <summary>
-    /// Table 1: meanIoU % per method, shots and fold with per-class IoU, 95% interval, FB-IoU, mean precision and
-    /// recall over the fold's classes, and the paper's figure beside it.
+    /// Table 1 in the paper's layout: a block per shot count, methods as rows, PASCAL-5^0..5^3 and their mean as
+    /// columns, each cell meanIoU % with its 95% interval; under each method the paper reports, its figures.
     /// </summary>
-    public static ReportTable Table1(RunReport report, string dataLabel)
+    public static ReportTable Table1(RunReport report, string dataLabel) => Matrix(report, "Table 1: meanIoU %",
+        (s, m) => s is not null ? $"{Percent(s.MeanIou)} ({Percent(s.Low)}-{Percent(s.High)})" : m is not null ? $"{Percent(m.MeanIou)} ({Percent(m.Low)}-{Percent(m.High)})" : "",
+        (method, shots, fold) => PaperResults.MeanIou(method, shots, fold)?.ToString("0.0", CultureInfo.InvariantCulture) ?? "",
+        NoteOf(report, dataLabel) + " Each cell: ours (95% interval); a row \"paper\" under a method holds the paper's figures.");
+
+    /// <summary>FB-IoU, precision and recall % in Table 1's layout (precision and recall: means over each fold's classes).</summary>
+    public static ReportTable Table1Figures(RunReport report, string dataLabel) => Matrix(report, "Table 1, other figures: FB-IoU, precision / recall %",
+        (s, m) => s is not null ? $"{Percent(s.FbIou)}, {Percent(s.Precision)} / {Percent(s.Recall)}"
+            : m is not null ? $"{Percent(report.Scores.Where(x => x.Method == m.Method && x.Shots == m.Shots).Average(x => x.FbIou))}, {Percent(m.Precision)} / {Percent(m.Recall)}" : "",
+        (_, _, _) => "", NoteOf(report, dataLabel, paperColumn: false) + " Each cell: FB-IoU, precision / recall.");
+
+    /// <summary>A block per shot count, a row per method (catalog order), the folds and their mean as columns.</summary>
+    private static ReportTable Matrix(RunReport report, string title, Func<FoldScore?, MethodMean?, string> cell,
+        Func<Method, int, int?, string> paper, string note)
+    {
+        var folds = Enumerable.Range(0, PascalFiveI.Folds).ToList();
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var shots in report.Means.Select(m => m.Shots).Distinct().Order())
+        {
+            rows.Add([$"{shots}-shot", .. folds.Select(_ => ""), ""]);
+            foreach (var mean in report.Means.Where(m => m.Shots == shots).OrderBy(m => m.Method))
+            {
+                rows.Add([mean.Method.Label(), .. folds.Select(f => cell(report.Scores.FirstOrDefault(s => s.Method == mean.Method && s.Shots == shots && s.Fold == f), null)),
+                    cell(null, mean)]);
+                if (paper(mean.Method, shots, null) is { Length: > 0 })
+                    rows.Add(["  paper", .. folds.Select(f => paper(mean.Method, shots, f)), paper(mean.Method, shots, null)]);
+            }
+        }
+        return new ReportTable(title, ["method", .. folds.Select(f => $"PASCAL-5^{f}"), "mean"], rows, note);
+    }
+
+    /// <summary>
+    /// Table 1 in long form: meanIoU % per method, shots and fold with per-class IoU, 95% interval, FB-IoU, mean
+    /// precision and recall over the fold's classes, and the paper's figure beside it (the CSV a script reads).
+    /// </summary>
+    public static ReportTable Table1Long(RunReport report, string dataLabel)
     {
         var rows = new List<IReadOnlyList<string>>();
         foreach (var (method, shots) in report.Means.Select(m => (m.Method, m.Shots)).OrderBy(m => m.Shots).ThenBy(m => m.Method))
@@ -28,7 +63,7 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
             var mean = report.MeanOf(method, shots)!;
             rows.Add(Row(method, shots, "mean", "", mean.MeanIou, mean.Low, mean.High, "", mean.Precision, mean.Recall, PaperResults.MeanIou(method, shots, null)));
         }
-        return new ReportTable("Table 1: meanIoU %", ["method", "shots", "fold", "class IoU %", "meanIoU", "95% CI", "FB-IoU", "precision", "recall",
+        return new ReportTable("Table 1, long form: meanIoU %", ["method", "shots", "fold", "class IoU %", "meanIoU", "95% CI", "FB-IoU", "precision", "recall",
             PaperResults.Label, "difference"], rows, NoteOf(report, dataLabel));
 
         static IReadOnlyList<string> Row(Method method, int shots, string fold, string classes, double meanIou, double low, double high, string fbIou,
@@ -84,24 +119,32 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
         $"Ours: {dataLabel}." + (paperColumn ? $" {PaperResults.Label}: the paper's figures, for reference only." : "") + $" Masks: {MethodCatalog.ThresholdPolicy}."
         + (report.Means.Any(m => m.Method == Method.Cosegmentation) ? " co-segmentation " + MethodCatalog.CosegmentationStandIn : "");
 
-    /// <summary>Table 2: seconds per episode (median, warm-up excluded) and the ratio to OSLSM, beside the paper's.</summary>
+    /// <summary>
+    /// Table 2 in the paper's layout: a row per method, and for each shot count the median seconds per episode
+    /// (warm-up excluded), its ratio to OSLSM's, and the paper's seconds and ratio beside them.
+    /// </summary>
     public static ReportTable Table2(RunReport report, string machineLabel)
     {
-        var rows = report.Timings.Select(t =>
-        {
-            var oslsm = report.Timings.FirstOrDefault(o => o.Method == Method.Oslsm && o.Shots == t.Shots);
-            var paper = PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s : (double?)null;
-            var paperOslsm = PaperResults.Table2.TryGetValue((Method.Oslsm, t.Shots), out var o) ? o : (double?)null;
-            return (IReadOnlyList<string>)
-            [
-                t.Method.Label(), t.Shots.ToString(CultureInfo.InvariantCulture), t.Episodes.ToString(CultureInfo.InvariantCulture),
-                Seconds(t.MedianSeconds), Seconds(t.MeanSeconds), oslsm is null ? "" : Ratio(t.MedianSeconds / oslsm.MedianSeconds),
-                paper?.ToString("0.00", CultureInfo.InvariantCulture) ?? "", paper is null || paperOslsm is null ? "" : Ratio(paper.Value / paperOslsm.Value),
-            ];
-        }).ToList();
-        return new ReportTable("Table 2: seconds per episode", ["method", "shots", "episodes", "median s", "mean s", "ratio to OSLSM",
-            $"{PaperResults.Label} s", $"{PaperResults.Label} ratio"], rows,
-            $"Ours: {machineLabel}, median over episodes, warm-up excluded. The paper's: Titan X GPU.");
+        var shotCounts = report.Timings.Select(t => t.Shots).Distinct().Order().ToList();
+        var rows = report.Timings.Select(t => t.Method).Distinct().Order().Select(method => (IReadOnlyList<string>)
+        [
+            method.Label(), .. shotCounts.SelectMany(shots =>
+            {
+                var t = report.Timings.FirstOrDefault(x => x.Method == method && x.Shots == shots);
+                var oslsm = report.Timings.FirstOrDefault(o => o.Method == Method.Oslsm && o.Shots == shots);
+                var paper = PaperResults.Table2.TryGetValue((method, shots), out var p) ? p : (double?)null;
+                var paperOslsm = PaperResults.Table2.TryGetValue((Method.Oslsm, shots), out var o) ? o : (double?)null;
+                return new[]
+                {
+                    t is null ? "" : Seconds(t.MedianSeconds), t is null || oslsm is null ? "" : Ratio(t.MedianSeconds / oslsm.MedianSeconds),
+                    paper?.ToString("0.00", CultureInfo.InvariantCulture) ?? "", paper is null || paperOslsm is null ? "" : Ratio(paper.Value / paperOslsm.Value),
+                };
+            }),
+        ]).ToList();
+        return new ReportTable("Table 2: seconds per episode", ["method", .. shotCounts.SelectMany(k => new[]
+            { $"{k}-shot s", $"{k}-shot ratio", $"{k}-shot paper s", $"{k}-shot paper ratio" })], rows,
+            $"Ours: {machineLabel}, median seconds per episode (warm-up excluded; means and counts in the JSON); ratio: to OSLSM's. " +
+            $"Paper: {PaperResults.Label}.");
     }
 
     public string ToCsv()

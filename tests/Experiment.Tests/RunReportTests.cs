@@ -50,7 +50,19 @@ public sealed class RunReportTests
         Assert.Equal((61.0 / 101 + 40.0 / 100) / 2, seen.MeanIou, 12);   // classes 6 and 7, each over both batches
         Assert.Equal(2, ReportTable.SeenClasses(withSeen, "seeded").Rows.Count);   // fold 0 and the mean
 
-        Assert.Equal(["precision", "recall"], ReportTable.Table1(report, "seeded").Columns.Skip(7).Take(2));
+        Assert.Equal(["precision", "recall"], ReportTable.Table1Long(report, "seeded").Columns.Skip(7).Take(2));
+        // The paper's layout: a block per shot count with a row for OSLSM and one for the paper's figures, folds as columns.
+        var table1 = ReportTable.Table1(report, "seeded");
+        Assert.Equal(["method", "PASCAL-5^0", "PASCAL-5^1", "PASCAL-5^2", "PASCAL-5^3", "mean"], table1.Columns);
+        Assert.Equal(["1-shot", "oslsm", "  paper", "5-shot", "oslsm", "  paper"], table1.Rows.Select(r => r[0]));
+        var fold2 = report.Scores.Single(s => s.Fold == 2 && s.Shots == 5);
+        Assert.Equal($"{100 * fold2.MeanIou:0.0} ({100 * fold2.Low:0.0}-{100 * fold2.High:0.0})", table1.Rows[4][3]);
+        Assert.Equal(["35.9", "58.1", "42.7", "39.1", "43.9"], table1.Rows[5].Skip(1));
+        var figures = ReportTable.Table1Figures(report, "seeded");
+        Assert.Equal($"{100 * fold2.FbIou:0.0}, {100 * fold2.Precision:0.0} / {100 * fold2.Recall:0.0}", figures.Rows[3][3]);
+        var table2 = ReportTable.Table2(report, "here");
+        Assert.Equal("oslsm", Assert.Single(table2.Rows)[0]);
+        Assert.Equal(["0.2000", "1.00", "0.19", "1.00", "0.2000", "1.00", "0.21", "1.00"], table2.Rows[0].Skip(1));
         Assert.Equal(4 * 2 * 5, ReportTable.Classes(report, "seeded").Rows.Count);
         Assert.Equal(5, ReportTable.ShotGains(report, "seeded").Rows.Count);
         Assert.Contains(MethodCatalog.ThresholdPolicy, ReportTable.Table1(report, "seeded").Note);
