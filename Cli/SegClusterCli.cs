@@ -21,6 +21,7 @@ public static class SegClusterCli
             GpuCheckCommand.Create(),
             SoakCommand.Create(),
             PostgresCommand.Create(),
+            PredictCommand.Create(),
         };
         return root;
     }

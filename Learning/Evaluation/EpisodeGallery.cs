@@ -37,8 +37,17 @@ public static class EpisodeGallery
         return stream.ToArray();
     }
 
-    /// <summary>The image with mask pixels (value 1) blended two thirds of the way towards the tint, scaled to the panel height.</summary>
-    private static Image<Rgb24> Tinted(Image<Rgb24> image, ReadOnlySpan<byte> mask, Rgb24 tint)
+    /// <summary>The image at its own size with the mask's pixels (1) tinted as predictions are (`segcluster predict`'s overlay).</summary>
+    public static byte[] OverlayPng(Image<Rgb24> image, ReadOnlySpan<byte> mask)
+    {
+        using var tinted = Tinted(image, mask, PredictionTint, image.Height);
+        using var stream = new MemoryStream();
+        tinted.SaveAsPng(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>The image with mask pixels (value 1) blended two thirds of the way towards the tint, scaled to a height.</summary>
+    private static Image<Rgb24> Tinted(Image<Rgb24> image, ReadOnlySpan<byte> mask, Rgb24 tint, int height = PanelHeight)
     {
         if (mask.Length != image.Width * image.Height)
             throw new ArgumentException($"mask has {mask.Length} pixels, image {image.Width}x{image.Height}");
@@ -50,8 +59,9 @@ public static class EpisodeGallery
             var p = copy[x, y];
             copy[x, y] = new Rgb24((byte)((p.R + 2 * tint.R) / 3), (byte)((p.G + 2 * tint.G) / 3), (byte)((p.B + 2 * tint.B) / 3));
         }
-        var width = Math.Max(1, (int)Math.Round((double)copy.Width * PanelHeight / copy.Height));
-        copy.Mutate(c => c.Resize(width, PanelHeight, KnownResamplers.NearestNeighbor));
+        if (height == copy.Height) return copy;
+        var width = Math.Max(1, (int)Math.Round((double)copy.Width * height / copy.Height));
+        copy.Mutate(c => c.Resize(width, height, KnownResamplers.NearestNeighbor));
         return copy;
     }
 }
