@@ -8,11 +8,8 @@ using SegCluster.Grains;
 using SegCluster.Learning.Data;
 using SegCluster.Learning.Devices;
 using SegCluster.Learning.Evaluation;
-using SegCluster.Learning.Models;
 using SegCluster.Learning.Training;
 using SegCluster.Storage;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace SegCluster.Cli.Commands;
 

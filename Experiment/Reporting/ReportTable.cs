@@ -117,7 +117,7 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
 
     private static string NoteOf(RunReport report, string dataLabel, bool paperColumn = true) =>
         $"Ours: {dataLabel}." + (paperColumn ? $" {PaperResults.Label}: the paper's figures, for reference only." : "") + $" Masks: {MethodCatalog.ThresholdPolicy}."
-        + (report.Means.Any(m => m.Method == Method.Cosegmentation) ? " co-segmentation " + MethodCatalog.CosegmentationStandIn : "");
+        + (report.Means.Any(m => m.Method == Method.Cosegmentation) ? " co-segmentation " + MethodCatalog.CosegmentationStandIn + "." : "");
 
     /// <summary>
     /// Table 2 in the paper's layout: a row per method, and for each shot count the median seconds per episode

@@ -25,7 +25,7 @@ public sealed record EpisodeInput(Image<Rgb24> Query, IReadOnlyList<SupportExamp
 /// </summary>
 public interface IEpisodeSolver
 {
-    /// <summary>The method's name in tables ("oslsm", "1-nn", ...).</summary>
+    /// <summary>The method it is (its name in tables: oslsm, 1-nn, ...).</summary>
     Method Method { get; }
 
     /// <summary>The device its tensors are on (the trivial references, which make none, say the CPU).</summary>
