@@ -28,9 +28,9 @@ public sealed record GalleryEntry(int Fold, string Method, int Shots, int ClassI
 /// <summary>The counts of one class in one stored batch (confidence intervals resample batches).</summary>
 public sealed record BatchClassRow(int Fold, string Method, int Shots, int Batch, ClassCountsRow Counts, string ClassSet = BatchKey.Unseen);
 
-/// <summary>A run's row: status, config and provenance as stored JSON, times.</summary>
+/// <summary>A run's row: status, config and provenance as stored JSON, times, and the hash of the config as submitted.</summary>
 public sealed record RunRecord(string RunId, string Status, string ConfigJson, string ProvenanceJson, DateTime CreatedAt,
-    DateTime? StartedAt, DateTime? FinishedAt, string? Error);
+    DateTime? StartedAt, DateTime? FinishedAt, string? Error, string ConfigHash);
 
 /// <summary>A point of a training curve.</summary>
 public sealed record TrainingPointRow(int Fold, string Network, int Iteration, double Loss, double IterationsPerSecond, DateTime RecordedAt);

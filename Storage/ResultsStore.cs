@@ -229,9 +229,9 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         """, r => new TimingRow(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetDouble(3), r.GetDouble(4)), cancellationToken, ("run", runId));
 
     public async Task<RunRecord?> ReadRunAsync(string runId, CancellationToken cancellationToken = default) => (await QueryAsync("""
-        SELECT run_id, status, config::text, provenance::text, created_at, started_at, finished_at, error FROM runs WHERE run_id = @run
+        SELECT run_id, status, config::text, provenance::text, created_at, started_at, finished_at, error, config_hash FROM runs WHERE run_id = @run
         """, r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDateTime(4),
-            r.IsDBNull(5) ? null : r.GetDateTime(5), r.IsDBNull(6) ? null : r.GetDateTime(6), NullableString(r, 7)), cancellationToken, ("run", runId)))
+            r.IsDBNull(5) ? null : r.GetDateTime(5), r.IsDBNull(6) ? null : r.GetDateTime(6), NullableString(r, 7), r.GetString(8)), cancellationToken, ("run", runId)))
         .SingleOrDefault();
 
     public Task<IReadOnlyList<TrainingPointRow>> ReadTrainingPointsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""

@@ -77,7 +77,7 @@ public static class PredictCommand
                     method = chosen.Name(),
                     @class = PascalClasses.Name(classId),
                     checkpoint = checkpoint is null ? null : new { path = checkpoint.Path, sha256 = checkpoint.Sha256, iteration = checkpoint.Iteration },
-                    configHash = record.ConfigJson.Length > 0 ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(record.ConfigJson))) : null,
+                    configHash = record.ConfigHash,
                     runProvenance = JsonDocument.Parse(record.ProvenanceJson).RootElement,
                     device = TorchDevices.Describe(solver.Device),
                     supports = supportExamples.Select(s => new { image = s.ImagePath, mask = s.MaskPath }),

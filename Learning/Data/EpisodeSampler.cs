@@ -39,7 +39,7 @@ public sealed class EpisodeSampler
             if (list.Count <= shots)
                 throw new ArgumentException(
                     $"class {PascalClasses.Name(c)} is in {list.Count} image(s) of the split; {shots}-shot episodes need at least {shots + 1}", nameof(shots));
-        pairs = [.. images.SelectMany((image, i) => image.Classes.Select(c => (i, c)))];
+        pairs = order == TestSampler.Pairs ? [.. images.SelectMany((image, i) => image.Classes.Select(c => (i, c)))] : [];
         nextPair = pairs.Length;   // the first draw shuffles
     }
 

@@ -21,7 +21,7 @@ public sealed class PredictCommandTests
         await using var database = await TestDatabase.CreateMigratedAsync();
         var store = new ResultsStore(database.ConnectionString);
         var config = RunSettings.PaperProtocol with { RunId = "predict", Folds = [2], Preset = "tiny", QuerySize = 64, SupportSize = 64, Seed = 3 };
-        await store.CreateRunAsync("predict", JsonSerializer.Serialize(config), "h", "{\"gitCommit\":\"abc\"}", [(2, 10)]);
+        await store.CreateRunAsync("predict", JsonSerializer.Serialize(config), "config-hash", "{\"gitCommit\":\"abc\"}", [(2, 10)]);
         var path = Path.Combine(Directory.CreateTempSubdirectory("segcluster-predict-").FullName, "iter-00000010.ckpt");
         CheckpointInfo saved;
         using (var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 64, SupportSize = 64 }, 5, CPU))
@@ -46,6 +46,7 @@ public sealed class PredictCommandTests
         }
         using var provenance = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "prediction.json")));
         Assert.Equal(saved.Sha256, provenance.RootElement.GetProperty("checkpoint").GetProperty("sha256").GetString());
+        Assert.Equal("config-hash", provenance.RootElement.GetProperty("configHash").GetString());   // the run's, as submitted
         Assert.Equal(("dog", "oslsm", "abc"), (provenance.RootElement.GetProperty("class").GetString(), provenance.RootElement.GetProperty("method").GetString(),
             provenance.RootElement.GetProperty("runProvenance").GetProperty("gitCommit").GetString()));
 
