@@ -72,7 +72,7 @@ public static class ClusterBenchmark
                 for (var pass = -settings.WarmPasses; pass < settings.Passes; pass++)
                 {
                     var config = timed with { RunId = $"bench-scoring-{(pass < 0 ? "warm" : "")}{Math.Abs(pass).ToString(CultureInfo.InvariantCulture)}" };
-                    await store.CreateRunAsync(config.RunId, "{}", "bench", "{}", [(0, config.Iterations)], cancel);
+                    await store.CreateRunAsync(config.RunId, "{}", "bench", "{}", [(0, config.Iterations)], cancellationToken: cancel);
                     var throughGrains = await ClusterScoringAsync(cluster, config, batches, checkpoint, cancel);
                     var inProcess = await inProcessScorer.ScoreAsync(batches, cancel);
                     if (pass < 0) continue;

@@ -8,8 +8,9 @@ namespace SegCluster.Client;
 /// </summary>
 public sealed class RunClient(IClusterClient client)
 {
-    public async Task StartAsync(RunConfig config, CancellationToken cancel = default) =>
-        await RetryAsync(() => client.GetGrain<IRunGrain>(config.RunId).StartAsync(config), attempts: 6, cancel);
+    /// <summary>Starts a run; <paramref name="group"/> names the group of runs trained under several seeds it belongs to (null: none).</summary>
+    public async Task StartAsync(RunConfig config, CancellationToken cancel = default, string? group = null) =>
+        await RetryAsync(() => client.GetGrain<IRunGrain>(config.RunId).StartAsync(config, group), attempts: 6, cancel);
 
     public async Task CancelAsync(string runId, CancellationToken cancel = default) =>
         await RetryAsync(() => client.GetGrain<IRunGrain>(runId).CancelAsync(), attempts: 6, cancel);

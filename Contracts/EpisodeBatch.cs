@@ -8,7 +8,10 @@ namespace SegCluster.Contracts;
 public sealed record EpisodeSpec([property: Id(0)] string QueryId, [property: Id(1)] int ClassId, [property: Id(2)] string[] SupportIds,
     [property: Id(3)] int SupportClassId = 0);
 
-/// <summary>A batch of episodes for one method to score, with what it needs to build the method.</summary>
+/// <summary>
+/// A batch of episodes for one method to score, with what it needs to build the method; the test seed is the draw of
+/// test episodes it belongs to (<see cref="RunConfig.TestSeeds"/>).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EpisodeBatchRequest(
     [property: Id(0)] RunConfig Config,
@@ -18,7 +21,8 @@ public sealed record EpisodeBatchRequest(
     [property: Id(4)] int Batch,
     [property: Id(5)] string Checkpoint,
     [property: Id(6)] EpisodeSpec[] Episodes,
-    [property: Id(7)] ClassSet ClassSet = ClassSet.Unseen);
+    [property: Id(7)] ClassSet ClassSet = ClassSet.Unseen,
+    [property: Id(8)] int TestSeed = 0);
 
 /// <summary>Per-class sums of a scored batch.</summary>
 [GenerateSerializer, Immutable]

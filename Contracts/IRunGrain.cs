@@ -3,8 +3,11 @@ namespace SegCluster.Contracts;
 /// <summary>One run (key: run id): starts its folds, follows them, and survives the loss of its silo.</summary>
 public interface IRunGrain : IGrainWithStringKey
 {
-    /// <summary>Validates and starts the run; a second call with the same config is a no-op.</summary>
-    Task StartAsync(RunConfig config);
+    /// <summary>
+    /// Validates and starts the run, one of a group of runs trained under several seeds where <paramref name="group"/>
+    /// names one; a second call with the same config is a no-op.
+    /// </summary>
+    Task StartAsync(RunConfig config, string? group);
 
     Task<RunStatus> GetStatusAsync();
 

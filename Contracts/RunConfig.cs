@@ -47,4 +47,5 @@ public sealed record RunConfig
     [Id(35)] public double WeightDecay { get; init; }
     [Id(36)] public double BiasLearningRateMultiplier { get; init; }
     [Id(37)] public int SeenClassEpisodes { get; init; }
+    [Id(38)] public int TestSeeds { get; init; }
 }

@@ -16,7 +16,7 @@ public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, D
 {
     public async Task<EpisodeBatchResult> ScoreAsync(EpisodeBatchRequest request)
     {
-        var key = new BatchKey(request.Config.RunId, request.Fold, request.Method.Name(), request.Shots, request.Batch, request.ClassSet.Name());
+        var key = new BatchKey(request.Config.RunId, request.Fold, request.Method.Name(), request.Shots, request.Batch, request.ClassSet.Name(), request.TestSeed);
         if (await results.ReadBatchAsync(key) is { } stored) return ToResult(stored, fromStore: true);
 
         var row = await workers.RunAsync(() => Score(request, key));
@@ -30,11 +30,11 @@ public sealed class EpisodeGrain(ILocalSiloDetails silo, ResultsStore results, D
         var split = data.Split(request.Config, request.Fold);
         var solver = solvers.Create(request.Method, request.Config, request.Fold, request.Checkpoint);
         var episodes = request.Episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds, e.SupportClassId)).ToList();
-        // The gallery shows the first episode of each held-out class in batch 0 of every (fold, method, shots).
+        // The gallery shows the first episode of each held-out class in batch 0 of every (fold, method, shots) of test seed 0.
         var rendered = new HashSet<int>();
         var images = (request.ClassSet == ClassSet.Seen ? split.Seen : split.Test).ToDictionary(i => i.Id);
         var evaluation = EpisodeEvaluator.Score(solver, episodes, images,
-            render: e => request.ClassSet == ClassSet.Unseen && request.Batch == 0 && rendered.Add(e.ClassId));
+            render: e => request.ClassSet == ClassSet.Unseen && request.TestSeed == 0 && request.Batch == 0 && rendered.Add(e.ClassId));
         var classes = evaluation.Scores.GroupBy(s => s.ClassId).OrderBy(g => g.Key).Select(g => new ClassCountsRow(g.Key, g.Count(),
             g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative), g.Sum(s => s.Counts.TrueNegative)))
             .ToList();

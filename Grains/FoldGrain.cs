@@ -207,10 +207,12 @@ public sealed class FoldGrain(
     private async Task EvaluateAsync(RunConfig config, Learning.Data.FoldSplit split, CancellationToken cancel)
     {
         var fold = state.State.Fold;
-        var requests = config.Shots.SelectMany(shots => FoldSetup.Batches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
+        var requests = Enumerable.Range(0, config.TestSeeds).SelectMany(seed => config.Shots.SelectMany(shots =>
+                FoldSetup.Batches(config, split, shots, seed).Select((episodes, batch) => (seed, shots, batch, episodes))))
             .SelectMany(b => config.Methods.Where(method => method.Supports(b.shots)).Select(method =>
                 new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method),
-                    method == Method.OslsmOtherClass ? FoldSetup.WithOtherClassSupports(config, split, b.shots, b.batch, b.episodes) : b.episodes)))
+                    method == Method.OslsmOtherClass ? FoldSetup.WithOtherClassSupports(config, split, b.shots, b.batch, b.episodes, b.seed) : b.episodes,
+                    TestSeed: b.seed)))
             .Concat(config.Shots.SelectMany(shots => FoldSetup.SeenClassBatches(config, split, shots).Select((episodes, batch) => (shots, batch, episodes)))
                 .SelectMany(b => config.Methods.Where(method => method.Supports(b.shots) && !method.Entry().Control).Select(method =>
                     new EpisodeBatchRequest(config, fold, method, b.shots, b.batch, CheckpointOf(method), b.episodes, ClassSet.Seen))))
@@ -225,7 +227,7 @@ public sealed class FoldGrain(
             await gate.WaitAsync(cancel);
             try
             {
-                var key = $"{config.RunId}/{fold}/{request.Method.Name()}/{request.Shots}/{request.ClassSet.Name()}/{request.Batch}";
+                var key = $"{config.RunId}/{fold}/{request.Method.Name()}/{request.Shots}/{request.ClassSet.Name()}/{request.TestSeed}/{request.Batch}";
                 // A batch whose silo died is scored again elsewhere; the stored-result check makes that safe.
                 for (var attempt = 1; ; attempt++)
                 {

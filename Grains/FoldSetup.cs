@@ -34,10 +34,10 @@ public static class FoldSetup
     /// The test episodes of a fold for k shots, split into batches; identical for every method. Sampled from the run's
     /// seed, or read from the run's episode lists when it names a folder of them. Sampled episodes are paired across
     /// shot counts: episode i of every k has the same query and class and its supports begin with those of every
-    /// smaller k, so batch b of every k holds the same queries.
+    /// smaller k, so batch b of every k holds the same queries. Each test seed (0..TestSeeds-1) is its own draw.
     /// </summary>
-    public static IReadOnlyList<EpisodeSpec[]> Batches(RunConfig config, FoldSplit split, int shots) =>
-        Episodes(config, split, shots)
+    public static IReadOnlyList<EpisodeSpec[]> Batches(RunConfig config, FoldSplit split, int shots, int testSeed = 0) =>
+        Episodes(config, split, shots, testSeed)
             .Select(e => new EpisodeSpec(e.QueryId, e.ClassId, [.. e.SupportIds]))
             .Chunk(config.BatchSize)
             .ToList();
@@ -47,9 +47,9 @@ public static class FoldSetup
     /// split (drawn uniformly among those with k images besides the query), presented as the query's class. An
     /// episode whose class is the split's only one with enough images keeps its own supports.
     /// </summary>
-    public static EpisodeSpec[] WithOtherClassSupports(RunConfig config, FoldSplit split, int shots, int batch, EpisodeSpec[] episodes)
+    public static EpisodeSpec[] WithOtherClassSupports(RunConfig config, FoldSplit split, int shots, int batch, EpisodeSpec[] episodes, int testSeed = 0)
     {
-        var random = SeededRandom.Derive(config.Seed, $"other-class-supports-fold{split.Fold}-shots{shots}-batch{batch}");
+        var random = SeededRandom.Derive(config.Seed, $"other-class-supports-fold{split.Fold}-shots{shots}-batch{batch}{SeedSuffix(testSeed)}");
         var byClass = split.TestClasses.ToDictionary(c => c, c => split.Test.Where(i => i.Classes.Contains(c)).Select(i => i.Id).ToList());
         return [.. episodes.Select(e =>
         {
@@ -78,11 +78,11 @@ public static class FoldSetup
             .ToList();
     }
 
-    public static IReadOnlyList<Episode> Episodes(RunConfig config, FoldSplit split, int shots)
+    public static IReadOnlyList<Episode> Episodes(RunConfig config, FoldSplit split, int shots, int testSeed = 0)
     {
         if (config.EpisodeLists is null)
-            return new EpisodeSampler(split.Test, shots, SeededRandom.Derive(config.Seed, $"test-episodes-fold{split.Fold}"), config.TestSampler, paired: true)
-                .Take(config.Episodes);
+            return new EpisodeSampler(split.Test, shots, SeededRandom.Derive(config.Seed, $"test-episodes-fold{split.Fold}{SeedSuffix(testSeed)}"),
+                config.TestSampler, paired: true).Take(config.Episodes);
         var path = FoldPlan.EpisodeListPath(config.EpisodeLists, split.Fold, shots);
         var episodes = Episode.Load(path);
         var test = split.Test.Select(i => i.Id).ToHashSet();
@@ -95,4 +95,6 @@ public static class FoldSetup
         return episodes;
     }
 
+    /// <summary>Test seed 0 draws as runs did before there were several, so their episodes stay the same.</summary>
+    private static string SeedSuffix(int testSeed) => testSeed == 0 ? "" : $"-seed{testSeed}";
 }

@@ -35,7 +35,7 @@ public sealed class RunGrain(
         return Task.CompletedTask;
     }
 
-    public async Task StartAsync(RunConfig config)
+    public async Task StartAsync(RunConfig config, string? group)
     {
         if (state.State.Config is not null)
         {
@@ -57,7 +57,7 @@ public sealed class RunGrain(
             dotnet = Environment.Version.ToString(),
         });
         await results.CreateRunAsync(config.RunId, json, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json))), provenance,
-            config.Folds.Select(f => (f, config.Iterations)).ToList());
+            config.Folds.Select(f => (f, config.Iterations)).ToList(), group);
         state.State.Config = config;
         state.State.Folds = config.Folds.ToDictionary(f => f, f => new FoldStatus(f, FoldState.Queued, 0, config.Iterations, 0, 0, 0, 0, 0, null, null, null));
         await state.WriteWithRetryAsync();

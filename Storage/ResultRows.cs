@@ -2,9 +2,10 @@ namespace SegCluster.Storage;
 
 /// <summary>
 /// Identifies one scored batch of episodes; the key that makes batch writes idempotent. The class set is "unseen"
-/// (the fold's held-out classes, the paper's test) or "seen" (its training classes on held-out images, a control).
+/// (the fold's held-out classes, the paper's test) or "seen" (its training classes on held-out images, a control);
+/// the test seed says which of the run's draws of test episodes the batch belongs to (0: the first).
 /// </summary>
-public sealed record BatchKey(string RunId, int Fold, string Method, int Shots, int Batch, string ClassSet = BatchKey.Unseen)
+public sealed record BatchKey(string RunId, int Fold, string Method, int Shots, int Batch, string ClassSet = BatchKey.Unseen, int TestSeed = 0)
 {
     public const string Unseen = "unseen";
 }
@@ -26,11 +27,14 @@ public sealed record GallerySampleRow(int ClassId, string QueryId, IReadOnlyList
 public sealed record GalleryEntry(int Fold, string Method, int Shots, int ClassId, string QueryId, IReadOnlyList<string> SupportIds, double Iou);
 
 /// <summary>The counts of one class in one stored batch (confidence intervals resample batches).</summary>
-public sealed record BatchClassRow(int Fold, string Method, int Shots, int Batch, ClassCountsRow Counts, string ClassSet = BatchKey.Unseen);
+public sealed record BatchClassRow(int Fold, string Method, int Shots, int Batch, ClassCountsRow Counts, string ClassSet = BatchKey.Unseen, int TestSeed = 0);
 
-/// <summary>A run's row: status, config and provenance as stored JSON, times, and the hash of the config as submitted.</summary>
+/// <summary>
+/// A run's row: status, config and provenance as stored JSON, times, the hash of the config as submitted, and the
+/// group of runs trained under several seeds it belongs to (null: none).
+/// </summary>
 public sealed record RunRecord(string RunId, string Status, string ConfigJson, string ProvenanceJson, DateTime CreatedAt,
-    DateTime? StartedAt, DateTime? FinishedAt, string? Error, string ConfigHash);
+    DateTime? StartedAt, DateTime? FinishedAt, string? Error, string ConfigHash, string? Group = null);
 
 /// <summary>A point of a training curve.</summary>
 public sealed record TrainingPointRow(int Fold, string Network, int Iteration, double Loss, double IterationsPerSecond, DateTime RecordedAt);
@@ -58,6 +62,6 @@ public sealed record ClassTotalsRow(int Fold, string Method, int Shots, int Clas
 /// <summary>Mean and median seconds per episode of one (method, shots) over a run's held-out-class episodes.</summary>
 public sealed record TimingRow(string Method, int Shots, int Episodes, double MeanSeconds, double MedianSeconds);
 
-/// <summary>One row of the runs list: what the run is and when it ran.</summary>
+/// <summary>One row of the runs list: what the run is, when it ran, and its group of training seeds (null: none).</summary>
 public sealed record RunListRow(string RunId, string Status, string Preset, string Folds, string Shots, string Methods, long Seed,
-    DateTime CreatedAt, TimeSpan? Duration);
+    DateTime CreatedAt, TimeSpan? Duration, string? Group = null);

@@ -14,17 +14,17 @@ namespace SegCluster.Storage;
 public sealed class ResultsStore(string connectionString, bool retry = true)
 {
     public Task CreateRunAsync(string runId, string configJson, string configHash, string provenanceJson,
-        IReadOnlyList<(int Fold, int Iterations)> folds, CancellationToken cancellationToken = default) =>
-        Retry(ct => CreateRunOnceAsync(runId, configJson, configHash, provenanceJson, folds, ct), cancellationToken);
+        IReadOnlyList<(int Fold, int Iterations)> folds, string? group = null, CancellationToken cancellationToken = default) =>
+        Retry(ct => CreateRunOnceAsync(runId, configJson, configHash, provenanceJson, folds, group, ct), cancellationToken);
 
     private async Task CreateRunOnceAsync(string runId, string configJson, string configHash, string provenanceJson,
-        IReadOnlyList<(int Fold, int Iterations)> folds, CancellationToken cancellationToken)
+        IReadOnlyList<(int Fold, int Iterations)> folds, string? group, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var run = new NpgsqlCommand("""
-            INSERT INTO runs (run_id, status, config, config_hash, provenance, started_at)
-            VALUES (@run, 'running', @config, @hash, @provenance, now())
+            INSERT INTO runs (run_id, status, config, config_hash, provenance, started_at, run_group)
+            VALUES (@run, 'running', @config, @hash, @provenance, now(), @group)
             ON CONFLICT (run_id) DO NOTHING
             """, connection, transaction))
         {
@@ -32,6 +32,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
             run.Parameters.AddWithValue("config", NpgsqlDbType.Jsonb, configJson);
             run.Parameters.AddWithValue("hash", configHash);
             run.Parameters.AddWithValue("provenance", NpgsqlDbType.Jsonb, provenanceJson);
+            run.Parameters.AddWithValue("group", (object?)group ?? DBNull.Value);
             await run.ExecuteNonQueryAsync(cancellationToken);
         }
         foreach (var (fold, iterations) in folds)
@@ -96,8 +97,8 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO episode_batches (run_id, fold, method, shots, class_set, batch, episodes, episode_seconds, silo, device)
-            VALUES (@run, @fold, @method, @shots, @classSet, @batch, @episodes, @seconds, @silo, @device)
+            INSERT INTO episode_batches (run_id, fold, method, shots, class_set, test_seed, batch, episodes, episode_seconds, silo, device)
+            VALUES (@run, @fold, @method, @shots, @classSet, @testSeed, @batch, @episodes, @seconds, @silo, @device)
             ON CONFLICT DO NOTHING
             """, connection, transaction))
         {
@@ -115,8 +116,8 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         foreach (var c in batch.Classes)
         {
             await using var counts = new NpgsqlCommand("""
-                INSERT INTO batch_class_counts (run_id, fold, method, shots, class_set, batch, class_id, episodes, tp, fp, fn, tn)
-                VALUES (@run, @fold, @method, @shots, @classSet, @batch, @class, @episodes, @tp, @fp, @fn, @tn)
+                INSERT INTO batch_class_counts (run_id, fold, method, shots, class_set, test_seed, batch, class_id, episodes, tp, fp, fn, tn)
+                VALUES (@run, @fold, @method, @shots, @classSet, @testSeed, @batch, @class, @episodes, @tp, @fp, @fn, @tn)
                 """, connection, transaction);
             AddKey(counts, batch.Key);
             counts.Parameters.AddWithValue("class", c.ClassId);
@@ -130,8 +131,8 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         foreach (var sample in batch.Samples ?? [])
         {
             await using var insert = new NpgsqlCommand("""
-                INSERT INTO gallery_samples (run_id, fold, method, shots, class_set, batch, class_id, query_id, support_ids, iou, png)
-                VALUES (@run, @fold, @method, @shots, @classSet, @batch, @class, @query, @supports, @iou, @png)
+                INSERT INTO gallery_samples (run_id, fold, method, shots, class_set, test_seed, batch, class_id, query_id, support_ids, iou, png)
+                VALUES (@run, @fold, @method, @shots, @classSet, @testSeed, @batch, @class, @query, @supports, @iou, @png)
                 ON CONFLICT DO NOTHING
                 """, connection, transaction);
             AddKey(insert, batch.Key);
@@ -157,7 +158,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         string? silo, device;
         await using (var batch = new NpgsqlCommand("""
             SELECT episode_seconds, silo, device FROM episode_batches
-             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_set = @classSet AND batch = @batch
+             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_set = @classSet AND test_seed = @testSeed AND batch = @batch
             """, connection))
         {
             AddKey(batch, key);
@@ -170,7 +171,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         var classes = new List<ClassCountsRow>();
         await using (var counts = new NpgsqlCommand("""
             SELECT class_id, episodes, tp, fp, fn, tn FROM batch_class_counts
-             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_set = @classSet AND batch = @batch ORDER BY class_id
+             WHERE run_id = @run AND fold = @fold AND method = @method AND shots = @shots AND class_set = @classSet AND test_seed = @testSeed AND batch = @batch ORDER BY class_id
             """, connection))
         {
             AddKey(counts, key);
@@ -217,10 +218,11 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
 
     /// <summary>Every stored batch's per-class counts, of either class set (for bootstrap intervals over batches).</summary>
     public Task<IReadOnlyList<BatchClassRow>> ReadBatchClassCountsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
-        SELECT fold, method, shots, batch, class_id, episodes, tp, fp, fn, tn, class_set
-          FROM batch_class_counts WHERE run_id = @run ORDER BY class_set, fold, method, shots, batch, class_id
+        SELECT fold, method, shots, batch, class_id, episodes, tp, fp, fn, tn, class_set, test_seed
+          FROM batch_class_counts WHERE run_id = @run ORDER BY class_set, fold, method, shots, test_seed, batch, class_id
         """, r => new BatchClassRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3),
-            new ClassCountsRow(r.GetInt32(4), r.GetInt32(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)), r.GetString(10)), cancellationToken, ("run", runId));
+            new ClassCountsRow(r.GetInt32(4), r.GetInt32(5), r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9)), r.GetString(10), r.GetInt32(11)),
+        cancellationToken, ("run", runId));
 
     public Task<IReadOnlyList<TimingRow>> ReadTimingsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
         SELECT method, shots, count(*)::int, avg(s), percentile_cont(0.5) WITHIN GROUP (ORDER BY s)
@@ -229,9 +231,10 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         """, r => new TimingRow(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetDouble(3), r.GetDouble(4)), cancellationToken, ("run", runId));
 
     public async Task<RunRecord?> ReadRunAsync(string runId, CancellationToken cancellationToken = default) => (await QueryAsync("""
-        SELECT run_id, status, config::text, provenance::text, created_at, started_at, finished_at, error, config_hash FROM runs WHERE run_id = @run
+        SELECT run_id, status, config::text, provenance::text, created_at, started_at, finished_at, error, config_hash, run_group FROM runs WHERE run_id = @run
         """, r => new RunRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetDateTime(4),
-            r.IsDBNull(5) ? null : r.GetDateTime(5), r.IsDBNull(6) ? null : r.GetDateTime(6), NullableString(r, 7), r.GetString(8)), cancellationToken, ("run", runId)))
+            r.IsDBNull(5) ? null : r.GetDateTime(5), r.IsDBNull(6) ? null : r.GetDateTime(6), NullableString(r, 7), r.GetString(8), NullableString(r, 9)),
+        cancellationToken, ("run", runId)))
         .SingleOrDefault();
 
     public Task<IReadOnlyList<TrainingPointRow>> ReadTrainingPointsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
@@ -270,10 +273,15 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
                array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Folds')), ', '),
                array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Shots')), ', '),
                array_to_string(ARRAY(SELECT jsonb_array_elements_text(r.config->'Methods')), ', '),
-               (r.config->>'Seed')::bigint, r.created_at, r.finished_at - r.started_at
+               (r.config->>'Seed')::bigint, r.created_at, r.finished_at - r.started_at, r.run_group
           FROM runs r ORDER BY r.created_at DESC LIMIT @limit
         """, r => new RunListRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt64(6),
-            r.GetDateTime(7), r.IsDBNull(8) ? null : r.GetTimeSpan(8)), cancellationToken, ("limit", limit));
+            r.GetDateTime(7), r.IsDBNull(8) ? null : r.GetTimeSpan(8), NullableString(r, 9)), cancellationToken, ("limit", limit));
+
+    /// <summary>The ids of a group's runs (trained under several seeds), oldest first.</summary>
+    public Task<IReadOnlyList<string>> ReadGroupRunIdsAsync(string group, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT run_id FROM runs WHERE run_group = @group ORDER BY created_at, run_id
+        """, r => r.GetString(0), cancellationToken, ("group", group));
 
     private static void AddKey(NpgsqlCommand command, BatchKey key)
     {
@@ -283,6 +291,7 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         command.Parameters.AddWithValue("shots", key.Shots);
         command.Parameters.AddWithValue("batch", key.Batch);
         command.Parameters.AddWithValue("classSet", key.ClassSet);
+        command.Parameters.AddWithValue("testSeed", key.TestSeed);
     }
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -45,7 +45,7 @@ public static class DemoCommand
 
             var config = RunSettings.Demo(RunSettings.NewRunId("demo"), Path.GetDirectoryName(data.Voc)!, Path.GetDirectoryName(data.Sbd)!,
                 parse.GetValue(iterations), parse.GetValue(episodes));
-            var exit = await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
+            var exit = await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, 1, parse.GetValue(json)?.FullName,
                 "generated data set (synthetic, not VOC), tiny preset", detach: false, parse.GetValue(longForm), cancel);
             if (Environment.GetEnvironmentVariable("SEGCLUSTER_DASHBOARD_URL") is { Length: > 0 } url)
                 AnsiConsole.MarkupLine($"dashboard: [link]{Markup.Escape(url)}[/] (runs, live folds, Table 1 and 2, gallery, compare; "

@@ -25,7 +25,7 @@ public static class LaunchCommand
             RunConfigValidator.Validate(config, [], checkPaths: false);
             var connectionString = ClusterSettings.ConnectionString();
             await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel, TimeSpan.FromSeconds(parse.GetValue(connectTimeout)));
-            return await RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
+            return await RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(options.TrainSeeds), parse.GetValue(json)?.FullName,
                 $"{Path.GetFileName(config.Voc)} data, preset {config.Preset}", parse.GetValue(detach), parse.GetValue(longForm), cancel);
         });
         return command;
@@ -38,19 +38,30 @@ public static class LaunchCommand
         DefaultValueFactory = _ => (int)ClusterClientHost.DefaultConnectTimeout.TotalSeconds,
     };
 
-    /// <summary>Starts the run, follows it and reports; exit code 0 only when every fold finished.</summary>
-    public static async Task<int> RunAndReportAsync(IClusterClient client, string connectionString, RunConfig config, string? jsonPath,
+    /// <summary>
+    /// Starts the run (under several training seeds: a group of runs, in parallel on the cluster), follows it and
+    /// reports (a group's tables pool its runs); exit code 0 only when every fold of every run finished.
+    /// </summary>
+    public static async Task<int> RunAndReportAsync(IClusterClient client, string connectionString, RunConfig config, int trainSeeds, string? jsonPath,
         string dataLabel, bool detach, bool longForm, CancellationToken cancel)
     {
-        await new RunClient(client).StartAsync(config, cancel);
-        Console.WriteLine($"run {config.RunId} started");
+        var runs = RunSettings.TrainingSeeds(config, trainSeeds);
+        var group = runs.Count > 1 ? config.RunId : null;
+        foreach (var run in runs)
+        {
+            await new RunClient(client).StartAsync(run, cancel, group);
+            Console.WriteLine($"run {run.RunId} started" + (group is null ? "" : $" (group {group}, seed {run.Seed})"));
+        }
         if (detach) return 0;
-        var status = await RunFollower.FollowAsync(client, config.RunId, cancel);
-        var report = await RunReport.LoadAsync(new ResultsStore(connectionString), config.RunId, cancel);
+        var statuses = new List<RunStatus>();
+        foreach (var run in runs) statuses.Add(await RunFollower.FollowAsync(client, run.RunId, cancel));
+        var store = new ResultsStore(connectionString);
+        var report = group is null ? await RunReport.LoadAsync(store, config.RunId, cancel)
+            : await RunReport.LoadGroupAsync(store, group, [.. runs.Select(r => r.RunId)], cancel);
         ReportPrinter.Print(report, dataLabel, longForm);
         if (jsonPath is not null) await ReportPrinter.WriteJsonAsync(jsonPath, report, dataLabel, cancel);
-        foreach (var fold in status.Folds.Where(f => f.State != FoldState.Done))
-            Console.Error.WriteLine($"fold {fold.Fold}: {fold.State.Name()} {fold.Error}");
-        return status.State == RunState.Done ? 0 : 1;
+        foreach (var (status, fold) in statuses.SelectMany(s => s.Folds.Where(f => f.State != FoldState.Done).Select(f => (s, f))))
+            Console.Error.WriteLine($"run {status.RunId} fold {fold.Fold}: {fold.State.Name()} {fold.Error}");
+        return statuses.All(s => s.State == RunState.Done) ? 0 : 1;
     }
 }

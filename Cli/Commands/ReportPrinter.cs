@@ -17,7 +17,7 @@ public static class ReportPrinter
     public static void Print(RunReport report, string dataLabel, bool longForm = false)
     {
         var tables = (longForm ? new[] { ReportTable.Table1Long(report, dataLabel) } : [ReportTable.Table1(report, dataLabel), ReportTable.Table1Figures(report, dataLabel)])
-            .Concat([ReportTable.ShotGains(report, dataLabel), ReportTable.SeenClasses(report, dataLabel), ReportTable.Table2(report, "this machine")]);
+            .Concat([ReportTable.KShot(report, dataLabel), ReportTable.ShotGains(report, dataLabel), ReportTable.SeenClasses(report, dataLabel), ReportTable.Table2(report, "this machine")]);
         foreach (var data in tables.Where(t => t.Rows.Count > 0)) Write(AnsiConsole.Console, data);
     }
 
@@ -35,6 +35,7 @@ public static class ReportPrinter
         var json = new
         {
             runId = report.RunId,
+            draws = report.Draws,
             data = dataLabel,
             paperLabel = PaperResults.Label,
             thresholdPolicy = MethodCatalog.ThresholdPolicy,
@@ -57,6 +58,9 @@ public static class ReportPrinter
                     meanIou = s.MeanIou,
                     fbIou = s.FbIou,
                     meanIou95 = new[] { s.Low, s.High },
+                    draws = s.Spread.Draws,
+                    drawsMeanIou = s.Spread.Mean,
+                    drawsMeanIouStd = s.Spread.Std,
                     classPrecision = s.ClassPrecision.ToDictionary(c => PascalClasses.Name(c.Key), c => c.Value),
                     classRecall = s.ClassRecall.ToDictionary(c => PascalClasses.Name(c.Key), c => c.Value),
                     precision = s.Precision,
@@ -94,6 +98,8 @@ public static class ReportPrinter
                 meanSecondsPerEpisode = t.MeanSeconds,
                 meanIouOverFolds = report.MeanOf(t.Method, t.Shots)?.MeanIou,
                 meanIouOverFolds95 = report.MeanOf(t.Method, t.Shots) is { } m ? new[] { m.Low, m.High } : null,
+                drawsMeanIouOverFolds = report.MeanOf(t.Method, t.Shots)?.Spread.Mean,
+                drawsMeanIouOverFoldsStd = report.MeanOf(t.Method, t.Shots)?.Spread.Std,
                 precisionOverFolds = report.MeanOf(t.Method, t.Shots)?.Precision,
                 recallOverFolds = report.MeanOf(t.Method, t.Shots)?.Recall,
                 paperSecondsPerEpisode = PaperResults.Table2.TryGetValue((t.Method, t.Shots), out var s) ? s : (double?)null,

@@ -62,7 +62,7 @@ public static class ReproduceCommand
                     Console.Error.WriteLine($"note: {matching} {wanted} slot(s) for {config.Folds.Length} folds; the others wait for a free slot");
             }
             await using var client = await ClusterClientHost.ConnectWithRetryAsync(connectionString, cancel, TimeSpan.FromSeconds(parse.GetValue(connectTimeout)));
-            return await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(json)?.FullName,
+            return await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, parse.GetValue(options.TrainSeeds), parse.GetValue(json)?.FullName,
                 "VOC 2012 + SBD, " + config.Preset, parse.GetValue(detach), parse.GetValue(longForm), cancel);
         });
         return command;

@@ -31,9 +31,18 @@ public sealed class RunOptions
 
     public Option<FileInfo?> Config { get; } = new("--config") { Description = "a JSON file of run settings (the keys runs are stored with); options given override it" };
 
+    /// <summary>`--train-seeds N`: the run trained under N seeds (N runs in one group, reported together); not a setting of any one run.</summary>
+    public Option<int> TrainSeeds { get; } = new("--train-seeds")
+    {
+        Description = "train under this many seeds (--seed, --seed + 1, ...): one run each, grouped, every table the group's mean ± std (default: 1)",
+        DefaultValueFactory = _ => 1,
+        Validators = { r => { if (r.GetValueOrDefault<int>() is < 1 or > 20) r.AddError("--train-seeds: 1..20"); } },
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Config);
+        command.Options.Add(TrainSeeds);
         foreach (var (_, option) in options) command.Options.Add(option);
     }
 

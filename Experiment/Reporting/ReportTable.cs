@@ -12,37 +12,93 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
 {
     /// <summary>
     /// Table 1 in the paper's layout: a block per shot count, methods as rows, PASCAL-5^0..5^3 and their mean as
-    /// columns, each cell meanIoU % with its 95% interval; under each method the paper reports, its figures.
+    /// columns, each cell meanIoU % with its 95% interval; under each method the paper reports, its figures. With
+    /// several draws of test episodes each cell is the draws' mean ± std, and a row beneath holds the pooled interval.
     /// </summary>
-    public static ReportTable Table1(RunReport report, string dataLabel) => Matrix(report, "Table 1: meanIoU %",
-        (s, m) => s is not null ? $"{Percent(s.MeanIou)} ({Percent(s.Low)}-{Percent(s.High)})" : m is not null ? $"{Percent(m.MeanIou)} ({Percent(m.Low)}-{Percent(m.High)})" : "",
-        (method, shots, fold) => PaperResults.MeanIou(method, shots, fold)?.ToString("0.0", CultureInfo.InvariantCulture) ?? "",
-        NoteOf(report, dataLabel) + " Each cell: ours (95% interval); a row \"paper\" under a method holds the paper's figures.");
+    public static ReportTable Table1(RunReport report, string dataLabel)
+    {
+        Cell pooled = (m, s, fold) => s is not null ? Interval(s.MeanIou, s.Low, s.High) : fold is null ? Interval(m.MeanIou, m.Low, m.High) : "";
+        Cell paper = (m, s, fold) => PaperResults.MeanIou(m.Method, m.Shots, fold)?.ToString("0.0", CultureInfo.InvariantCulture) ?? "";
+        return report.Draws > 1
+            ? Matrix(report, "Table 1: meanIoU %", (m, s, _) => Spread(s?.Spread ?? m.Spread), [("  pooled", pooled), ("  paper", paper)],
+                NoteOf(report, dataLabel) + DrawsNote(report) + " The row \"pooled\" under a method: meanIoU over every draw's episodes (95% interval);" +
+                " a row \"paper\": the paper's figures." + OtherShotsNote(report))
+            : Matrix(report, "Table 1: meanIoU %", pooled, [("  paper", paper)],
+                NoteOf(report, dataLabel) + " Each cell: ours (95% interval); a row \"paper\" under a method holds the paper's figures." + OtherShotsNote(report));
+    }
 
     /// <summary>FB-IoU, precision and recall % in Table 1's layout (precision and recall: means over each fold's classes).</summary>
     public static ReportTable Table1Figures(RunReport report, string dataLabel) => Matrix(report, "Table 1, other figures: FB-IoU, precision / recall %",
-        (s, m) => s is not null ? $"{Percent(s.FbIou)}, {Percent(s.Precision)} / {Percent(s.Recall)}"
-            : m is not null ? $"{Percent(report.Scores.Where(x => x.Method == m.Method && x.Shots == m.Shots).Average(x => x.FbIou))}, {Percent(m.Precision)} / {Percent(m.Recall)}" : "",
-        (_, _, _) => "", NoteOf(report, dataLabel, paperColumn: false) + " Each cell: FB-IoU, precision / recall.");
+        (m, s, _) => s is not null ? $"{Percent(s.FbIou)}, {Percent(s.Precision)} / {Percent(s.Recall)}"
+            : $"{Percent(report.Scores.Where(x => x.Method == m.Method && x.Shots == m.Shots).Average(x => x.FbIou))}, {Percent(m.Precision)} / {Percent(m.Recall)}",
+        [], NoteOf(report, dataLabel, paperColumn: false) + " Each cell: FB-IoU, precision / recall.");
 
-    /// <summary>A block per shot count, a row per method (catalog order), the folds and their mean as columns.</summary>
-    private static ReportTable Matrix(RunReport report, string title, Func<FoldScore?, MethodMean?, string> cell,
-        Func<Method, int, int?, string> paper, string note)
+    /// <summary>Table 1's blocks: the paper's shot counts (1 and 5) where the run has them, else every shot count it has.</summary>
+    public static IReadOnlyList<int> Table1Shots(RunReport report)
+    {
+        var shots = report.Means.Select(m => m.Shots).Distinct().Order().ToList();
+        var paper = shots.Where(k => k is 1 or 5).ToList();
+        return paper.Count > 0 ? paper : shots;
+    }
+
+    /// <summary>
+    /// A cell of Table 1's layout: of a method's score on a fold, or (fold null) of its mean over the folds; the score
+    /// is null for the mean and for a fold the run did not score.
+    /// </summary>
+    private delegate string Cell(MethodMean mean, FoldScore? score, int? fold);
+
+    /// <summary>
+    /// A block per shot count, a row per method (catalog order), the folds and their mean as columns; under a method,
+    /// a row per labelled extra where its mean cell is not empty (the paper's figures where it reports the method).
+    /// </summary>
+    private static ReportTable Matrix(RunReport report, string title, Cell cell, IReadOnlyList<(string Label, Cell Cell)> extras, string note)
     {
         var folds = Enumerable.Range(0, PascalFiveI.Folds).ToList();
         var rows = new List<IReadOnlyList<string>>();
-        foreach (var shots in report.Means.Select(m => m.Shots).Distinct().Order())
+        foreach (var shots in Table1Shots(report))
         {
             rows.Add([$"{shots}-shot", .. folds.Select(_ => ""), ""]);
             foreach (var mean in report.Means.Where(m => m.Shots == shots).OrderBy(m => m.Method))
             {
-                rows.Add([mean.Method.Label(), .. folds.Select(f => cell(report.Scores.FirstOrDefault(s => s.Method == mean.Method && s.Shots == shots && s.Fold == f), null)),
-                    cell(null, mean)]);
-                if (paper(mean.Method, shots, null) is { Length: > 0 })
-                    rows.Add(["  paper", .. folds.Select(f => paper(mean.Method, shots, f)), paper(mean.Method, shots, null)]);
+                var scores = folds.Select(f => report.Scores.FirstOrDefault(s => s.Method == mean.Method && s.Shots == shots && s.Fold == f)).ToList();
+                rows.Add([mean.Method.Label(), .. folds.Select(f => scores[f] is null ? "" : cell(mean, scores[f], f)), cell(mean, null, null)]);
+                foreach (var (label, extra) in extras.Where(e => e.Cell(mean, null, null).Length > 0))
+                    rows.Add([label, .. folds.Select(f => extra(mean, scores[f], f)), extra(mean, null, null)]);
             }
         }
         return new ReportTable(title, ["method", .. folds.Select(f => $"PASCAL-5^{f}"), "mean"], rows, note);
+    }
+
+    private static string OtherShotsNote(RunReport report) =>
+        Table1Shots(report).Count < report.Means.Select(m => m.Shots).Distinct().Count() ? " Other shot counts: the meanIoU-against-shots table." : "";
+
+    private static string DrawsNote(RunReport report) => report.Draws > 1
+        ? $" With {report.Draws} draws of test episodes (test seeds, and runs trained under several seeds), each cell is the mean ± std of the draws' meanIoU."
+        : "";
+
+    private static string Interval(double meanIou, double low, double high) => $"{Percent(meanIou)} ({Percent(low)}-{Percent(high)})";
+
+    private static string Spread(SeedSpread spread) => $"{Percent(spread.Mean)}±{Percent(spread.Std)}";
+
+    /// <summary>
+    /// meanIoU against the number of shots: a row per method, a column per shot count the run scored (paired episodes:
+    /// the same queries for every k), and the mean gain per added support image from the fewest shots to the most.
+    /// </summary>
+    public static ReportTable KShot(RunReport report, string dataLabel)
+    {
+        var shots = report.Means.Select(m => m.Shots).Distinct().Order().ToList();
+        var rows = report.Means.Select(m => m.Method).Distinct().Order().Select(method =>
+        {
+            var means = shots.Select(k => report.MeanOf(method, k)).ToList();
+            var scored = means.OfType<MethodMean>().ToList();
+            var perShot = scored.Count > 1 ? (scored[^1].MeanIou - scored[0].MeanIou) / (scored[^1].Shots - scored[0].Shots) : (double?)null;
+            return (IReadOnlyList<string>)[method.Label(), .. means.Select(m => m is null ? "" : report.Draws > 1 ? Spread(m.Spread) : Interval(m.MeanIou, m.Low, m.High)),
+                perShot is null ? "" : SignedPercent(perShot.Value)];
+        }).ToList();
+        return new ReportTable("meanIoU % against the number of shots", ["method", .. shots.Select(k => $"{k}-shot"), "per added shot"], rows,
+            $"Ours: {dataLabel}. Mean over the folds; episode i of every shot count has the same query and class, its supports the first k of one draw. " +
+            "Per added shot: the change from the fewest shots to the most, divided by the shots added." +
+            (report.Draws > 1 ? DrawsNote(report) + " Table 1 has the pooled intervals." : " Each cell: ours (95% interval)."));
     }
 
     /// <summary>
@@ -57,20 +113,21 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
             foreach (var s in report.Scores.Where(s => s.Method == method && s.Shots == shots))
             {
                 var classes = string.Join(", ", PascalFiveI.TestClassesOf(s.Fold).Select(c => $"{PascalClasses.Name(c)} {Percent(s.ClassIou.GetValueOrDefault(c))}"));
-                rows.Add(Row(method, shots, s.Fold.ToString(CultureInfo.InvariantCulture), classes, s.MeanIou, s.Low, s.High, Percent(s.FbIou),
+                rows.Add(Row(method, shots, s.Fold.ToString(CultureInfo.InvariantCulture), classes, s.MeanIou, s.Low, s.High, s.Spread, Percent(s.FbIou),
                     s.Precision, s.Recall, PaperResults.MeanIou(method, shots, s.Fold)));
             }
             var mean = report.MeanOf(method, shots)!;
-            rows.Add(Row(method, shots, "mean", "", mean.MeanIou, mean.Low, mean.High, "", mean.Precision, mean.Recall, PaperResults.MeanIou(method, shots, null)));
+            rows.Add(Row(method, shots, "mean", "", mean.MeanIou, mean.Low, mean.High, mean.Spread, "", mean.Precision, mean.Recall, PaperResults.MeanIou(method, shots, null)));
         }
-        return new ReportTable("Table 1, long form: meanIoU %", ["method", "shots", "fold", "class IoU %", "meanIoU", "95% CI", "FB-IoU", "precision", "recall",
-            PaperResults.Label, "difference"], rows, NoteOf(report, dataLabel));
+        return new ReportTable("Table 1, long form: meanIoU %", ["method", "shots", "fold", "class IoU %", "meanIoU", "95% CI", "draws", "mean ± std over draws",
+            "FB-IoU", "precision", "recall", PaperResults.Label, "difference"], rows, NoteOf(report, dataLabel) + DrawsNote(report));
 
-        static IReadOnlyList<string> Row(Method method, int shots, string fold, string classes, double meanIou, double low, double high, string fbIou,
-            double precision, double recall, double? paper) =>
+        static IReadOnlyList<string> Row(Method method, int shots, string fold, string classes, double meanIou, double low, double high, SeedSpread spread,
+            string fbIou, double precision, double recall, double? paper) =>
         [
             method.Label(), shots.ToString(CultureInfo.InvariantCulture), fold, classes, Percent(meanIou),
-            $"{Percent(low)}-{Percent(high)}", fbIou, Percent(precision), Percent(recall), paper?.ToString("0.0", CultureInfo.InvariantCulture) ?? "",
+            $"{Percent(low)}-{Percent(high)}", spread.Draws.ToString(CultureInfo.InvariantCulture), $"{Percent(spread.Mean)} ± {Percent(spread.Std)}",
+            fbIou, Percent(precision), Percent(recall), paper?.ToString("0.0", CultureInfo.InvariantCulture) ?? "",
             paper is null ? "" : (100 * meanIou - paper.Value).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture),
         ];
     }
@@ -92,18 +149,20 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
         {
             foreach (var s in report.SeenScores.Where(s => s.Method == mean.Method && s.Shots == mean.Shots))
                 rows.Add(Row(s.Method, s.Shots, s.Fold.ToString(CultureInfo.InvariantCulture), s.Episodes, s.MeanIou, s.Low, s.High,
-                    report.Scores.FirstOrDefault(u => u.Method == s.Method && u.Shots == s.Shots && u.Fold == s.Fold)?.MeanIou));
+                    report.Scores.FirstOrDefault(u => u.Method == s.Method && u.Shots == s.Shots && u.Fold == s.Fold)?.MeanIou, s.Spread));
             rows.Add(Row(mean.Method, mean.Shots, "mean", report.SeenScores.Where(s => s.Method == mean.Method && s.Shots == mean.Shots).Sum(s => s.Episodes),
-                mean.MeanIou, mean.Low, mean.High, report.MeanOf(mean.Method, mean.Shots)?.MeanIou));
+                mean.MeanIou, mean.Low, mean.High, report.MeanOf(mean.Method, mean.Shots)?.MeanIou, mean.Spread));
         }
-        return new ReportTable("Control: seen classes, meanIoU %", ["method", "shots", "fold", "episodes", "seen classes", "95% CI", "unseen classes", "seen - unseen"],
+        return new ReportTable("Control: seen classes, meanIoU %", ["method", "shots", "fold", "episodes", "seen classes", "95% CI", "mean ± std over draws",
+            "unseen classes", "seen - unseen"],
             rows, $"Ours: {dataLabel}. Seen: VOC val images (never trained on) of the fold's 15 training classes, meanIoU over those with episodes; " +
-            "unseen: the fold's 5 held-out classes (Table 1).");
+            "unseen: the fold's 5 held-out classes (Table 1). The seen-class episodes are one draw per run.");
 
-        static IReadOnlyList<string> Row(Method method, int shots, string fold, int episodes, double seen, double low, double high, double? unseen) =>
+        static IReadOnlyList<string> Row(Method method, int shots, string fold, int episodes, double seen, double low, double high, double? unseen, SeedSpread spread) =>
         [
             method.Label(), shots.ToString(CultureInfo.InvariantCulture), fold, episodes.ToString(CultureInfo.InvariantCulture), Percent(seen),
-            $"{Percent(low)}-{Percent(high)}", unseen is null ? "" : Percent(unseen.Value), unseen is null ? "" : SignedPercent(seen - unseen.Value),
+            $"{Percent(low)}-{Percent(high)}", $"{Percent(spread.Mean)} ± {Percent(spread.Std)} ({spread.Draws})",
+            unseen is null ? "" : Percent(unseen.Value), unseen is null ? "" : SignedPercent(seen - unseen.Value),
         ];
     }
 

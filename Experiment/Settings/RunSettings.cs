@@ -167,6 +167,11 @@ public static class RunSettings
         "test episodes per fold and shot count on VOC val images of the fold's training classes, for every method: a control (0: none)",
         0, 0, 100_000, c => c.SeenClassEpisodes, (c, v) => c with { SeenClassEpisodes = v });
 
+    public static readonly RunSetting<int> TestSeeds = IntSetting("TestSeeds", "test-seeds", "test seeds",
+        "draws of test episodes, each from its own seed, all scored by the same trained networks (later codebases report mean and std over 5)",
+        1, 1, 100, c => c.TestSeeds, (c, v) => c with { TestSeeds = v }, absent: (0, 1),
+        also: (v, c) => v > 1 && c.EpisodeLists is not null ? "1 with --episode-lists (the lists are one draw)" : null);
+
     public static readonly RunSetting<TestSampler> TestSampler = NameSetting("TestSampler", "test-sampler", "test episode sampler",
         "how test episodes pick query and class: uniform (the paper) or pairs (the authors' passes over image-class pairs)",
         Contracts.TestSampler.Uniform, c => c.TestSampler, (c, v) => c with { TestSampler = v });
@@ -178,7 +183,7 @@ public static class RunSettings
         BaseIterations, SiameseIterations, SiameseSupportSampling, FineTuneIterations, FineTuneLearningRate, CheckpointEvery, ProgressEvery,
         Episodes, BatchSize, Seed, LearningRate, Momentum, ConditioningLearningRateMultiplier, EpisodesPerStep, WeightDecay, BiasLearningRateMultiplier,
         Optimizer, Loss, Threshold,
-        InferencePrecision, MinClassPixels, DropSmallObjects, TestSampler, SeenClassEpisodes,
+        InferencePrecision, MinClassPixels, DropSmallObjects, TestSampler, TestSeeds, SeenClassEpisodes,
     ];
 
     public static RunSetting? ByKey(string key) => All.FirstOrDefault(s => s.Key == key);
@@ -207,6 +212,13 @@ public static class RunSettings
     /// gradients of 10 episodes averaged per update, weight decay 5e-4 on weights, biases at twice their branch's rate.
     /// </summary>
     public static RunConfig WithAuthorsSolver(RunConfig config) => config with { EpisodesPerStep = 10, WeightDecay = 5e-4, BiasLearningRateMultiplier = 2 };
+
+    /// <summary>
+    /// A run trained under several seeds: one run per seed, the i-th with seed Seed + i and id "{RunId}-seed{seed}",
+    /// grouped under RunId; one seed is the run itself.
+    /// </summary>
+    public static IReadOnlyList<RunConfig> TrainingSeeds(RunConfig config, int seeds) => seeds == 1 ? [config] :
+        [.. Enumerable.Range(0, seeds).Select(i => config.Seed + (ulong)i).Select(seed => config with { RunId = $"{config.RunId}-seed{seed}", Seed = seed })];
 
     /// <summary>A fresh run id: prefix, UTC time, four random hex digits.</summary>
     public static string NewRunId(string prefix) => $"{prefix}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
@@ -252,13 +264,14 @@ public static class RunSettings
 
     private static RunSetting<int> IntSetting(string key, string flag, string label, string help, int defaultValue, int min, int max,
         Func<RunConfig, int> get, Func<RunConfig, int, RunConfig> set, (Func<RunConfig, int>, string)? derived = null,
-        Func<RunConfig, bool>? when = null, string reasonSuffix = "", (int, int)? absent = null) => new(key, flag, label, help, SettingKind.Text)
+        Func<RunConfig, bool>? when = null, string reasonSuffix = "", (int, int)? absent = null, Func<int, RunConfig, string?>? also = null) =>
+        new(key, flag, label, help, SettingKind.Text)
     {
         Get = get, Set = set, Default = defaultValue, Derived = derived, Absent = absent,
         ParseText = t => int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v) ? v : throw new FormatException($"'{t}' is not an integer"),
         Rule = (v, c) => (when?.Invoke(c) ?? true) && v is var x && (x < min || x > max)
             ? (max == int.MaxValue ? $"at least {min}" : $"{min}..{max}") + reasonSuffix
-            : null,
+            : also?.Invoke(v, c),
     };
 
     private static RunSetting<double> DoubleSetting(string key, string flag, string label, string help, double defaultValue,

@@ -50,7 +50,7 @@ public sealed class RunReportTests
         Assert.Equal((61.0 / 101 + 40.0 / 100) / 2, seen.MeanIou, 12);   // classes 6 and 7, each over both batches
         Assert.Equal(2, ReportTable.SeenClasses(withSeen, "seeded").Rows.Count);   // fold 0 and the mean
 
-        Assert.Equal(["precision", "recall"], ReportTable.Table1Long(report, "seeded").Columns.Skip(7).Take(2));
+        Assert.Equal(["precision", "recall"], ReportTable.Table1Long(report, "seeded").Columns.Skip(9).Take(2));
         // The paper's layout: a block per shot count with a row for OSLSM and one for the paper's figures, folds as columns.
         var table1 = ReportTable.Table1(report, "seeded");
         Assert.Equal(["method", "PASCAL-5^0", "PASCAL-5^1", "PASCAL-5^2", "PASCAL-5^3", "mean"], table1.Columns);
@@ -66,5 +66,14 @@ public sealed class RunReportTests
         Assert.Equal(4 * 2 * 5, ReportTable.Classes(report, "seeded").Rows.Count);
         Assert.Equal(5, ReportTable.ShotGains(report, "seeded").Rows.Count);
         Assert.Contains(MethodCatalog.ThresholdPolicy, ReportTable.Table1(report, "seeded").Note);
+
+        // One draw of test episodes: no spread; the shots table has a column per shot count and the gain per added shot.
+        Assert.All(report.Means, m => Assert.Equal(new SeedSpread(1, m.MeanIou, 0), m.Spread));
+        var kShot = ReportTable.KShot(report, "seeded");
+        Assert.Equal(["method", "1-shot", "5-shot", "per added shot"], kShot.Columns);
+        var (oneShot, fiveShot) = (report.MeanOf(Method.Oslsm, 1)!, report.MeanOf(Method.Oslsm, 5)!);
+        Assert.Equal(["oslsm", $"{100 * oneShot.MeanIou:0.0} ({100 * oneShot.Low:0.0}-{100 * oneShot.High:0.0})",
+            $"{100 * fiveShot.MeanIou:0.0} ({100 * fiveShot.Low:0.0}-{100 * fiveShot.High:0.0})",
+            (100 * (fiveShot.MeanIou - oneShot.MeanIou) / 4).ToString("+0.0;-0.0;0.0", System.Globalization.CultureInfo.InvariantCulture)], Assert.Single(kShot.Rows));
     }
 }

@@ -90,7 +90,7 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     {
         var config = cluster.SmallRun("cancelled", [0, 3], iterations: 1_000_000);
         var run = cluster.Client.Client.GetGrain<IRunGrain>(config.RunId);
-        await run.StartAsync(config);
+        await run.StartAsync(config, null);
         await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(3), s => s.Folds.Any(f => f.State == FoldState.Training && f.Iteration > 0));
         await run.CancelAsync();
         var status = await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(2), s => s.IsFinished && s.Folds.All(f => f.IsFinished));
@@ -117,6 +117,58 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
         Assert.Contains("Table 1", output);
         Assert.Equal("done", (await cluster.Results.ReadRunAsync(config.RunId))!.Status);
         Assert.Equal(1, await cluster.ScalarAsync("SELECT count(*) FROM runs WHERE run_id = 'cli-killed'"));
+    }
+
+    [Fact]
+    public async Task Test_seeds_are_separate_draws_and_training_seeds_a_group_reported_together()
+    {
+        // One fold, all-foreground (its counts are the masks' own, so every stored batch can be checked by scoring it here).
+        var config = cluster.SmallRun("test-seeds", [1], iterations: 10, episodes: 20) with { Methods = [Method.AllForeground], TestSeeds = 3, BatchSize = 5 };
+        var group = RunSettings.TrainingSeeds(config with { RunId = "train-seeds", TestSeeds = 2 }, 2);
+        await cluster.StartAsync(config);
+        foreach (var run in group) await cluster.StartAsync(run, "train-seeds");
+        foreach (var run in group.Prepend(config))
+            Assert.Equal(RunState.Done, (await cluster.WaitAsync(run.RunId, TimeSpan.FromMinutes(4))).State);
+
+        var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 1);
+        var stored = await cluster.Results.ReadBatchClassCountsAsync(config.RunId);
+        Assert.Equal([0, 1, 2], stored.Select(b => b.TestSeed).Distinct().Order());
+        var draws = new List<IReadOnlyList<EpisodeSpec>>();
+        foreach (var seed in new[] { 0, 1, 2 })
+        {
+            var episodes = FoldSetup.Batches(config, split, 1, seed).SelectMany(b => b).ToList();
+            draws.Add(episodes);
+            var local = EpisodeEvaluator.Score(new AllForegroundSolver(), episodes.Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList(),
+                    split.Test.ToDictionary(i => i.Id)).Scores
+                .GroupBy(s => s.ClassId).OrderBy(g => g.Key).Select(g => (g.Key, g.Count(), g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalseNegative)));
+            Assert.Equal(local, stored.Where(b => b.TestSeed == seed).GroupBy(b => b.Counts.ClassId).OrderBy(g => g.Key)
+                .Select(g => (g.Key, g.Sum(b => b.Counts.Episodes), g.Sum(b => b.Counts.TruePositive), g.Sum(b => b.Counts.FalseNegative))));
+        }
+        Assert.NotEqual(draws[0].Select(e => e.QueryId), draws[1].Select(e => e.QueryId));
+        // Seed 0 draws what a run without test seeds draws.
+        Assert.Equal(FoldSetup.Batches(config with { TestSeeds = 1 }, split, 1).SelectMany(b => b).Select(e => e.QueryId), draws[0].Select(e => e.QueryId));
+
+        var report = await RunReport.LoadAsync(cluster.Results, config.RunId);
+        var score = Assert.Single(report.Scores);
+        Assert.Equal((3, 60), (score.Spread.Draws, score.Episodes));
+        var perDraw = new[] { 0, 1, 2 }.Select(seed => FoldMeanIou.Of(1, stored.Where(b => b.TestSeed == seed).GroupBy(b => b.Counts.ClassId)
+            .ToDictionary(g => g.Key, g => g.Select(b => new BinaryCounts(b.Counts.TruePositive, b.Counts.FalsePositive, b.Counts.FalseNegative, b.Counts.TrueNegative))
+                .Aggregate((a, b) => a + b)))).ToList();
+        Assert.Equal(perDraw.Average(), score.Spread.Mean, 12);
+        Assert.Equal(Math.Sqrt(perDraw.Sum(v => Math.Pow(v - perDraw.Average(), 2)) / 2), score.Spread.Std, 12);
+        Assert.True(score.Spread.Std > 0);
+        var table1 = ReportTable.Table1(report, "generated");   // the 1-shot block: the method's row, then its pooled row; fold 1's column
+        Assert.Equal((Method.AllForeground.Label(), "  pooled"), (table1.Rows[1][0], table1.Rows[2][0]));
+        Assert.Equal($"{100 * score.Spread.Mean:0.0}±{100 * score.Spread.Std:0.0}", table1.Rows[1][2]);
+        Assert.Equal($"{100 * score.MeanIou:0.0} ({100 * score.Low:0.0}-{100 * score.High:0.0})", table1.Rows[2][2]);
+
+        // The group: two runs, seeds 1 and 2, each with two test seeds: four draws pooled; the runs list names the group.
+        Assert.Equal(["train-seeds-seed1", "train-seeds-seed2"], await cluster.Results.ReadGroupRunIdsAsync("train-seeds"));
+        var grouped = await RunReport.LoadGroupAsync(cluster.Results, "train-seeds", [.. group.Select(r => r.RunId)]);
+        Assert.Equal((4, 80), (grouped.Draws, Assert.Single(grouped.Scores).Episodes));
+        var members = await Task.WhenAll(group.Select(r => RunReport.LoadAsync(cluster.Results, r.RunId)));
+        Assert.Equal(members.Average(m => m.Scores[0].Spread.Mean), grouped.Scores[0].Spread.Mean, 12);
+        Assert.All(await cluster.Results.ListRunsAsync(10), r => Assert.Equal(r.RunId.StartsWith("train-seeds", StringComparison.Ordinal) ? "train-seeds" : null, r.Group));
     }
 
     [Fact]

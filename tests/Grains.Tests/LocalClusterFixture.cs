@@ -30,7 +30,7 @@ public class LocalClusterFixture : IAsyncLifetime
 
     public RunConfig SmallRun(string runId, int[] folds, int iterations = 40, int episodes = 30) => cluster.SmallRun(runId, folds, iterations, episodes);
 
-    public Task StartAsync(RunConfig config) => cluster.StartAsync(config);
+    public Task StartAsync(RunConfig config, string? group = null) => cluster.StartAsync(config, group: group);
 
     public Task<RunStatus> WaitAsync(string runId, TimeSpan timeout, Func<RunStatus, bool>? until = null, bool silosMustLive = true) =>
         cluster.WaitAsync(runId, timeout, until, silosMustLive);

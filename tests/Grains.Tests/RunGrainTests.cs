@@ -11,7 +11,7 @@ public sealed class RunGrainTests(InProcessClusterFixture cluster) : IClassFixtu
     public async Task An_invalid_config_is_refused_naming_the_field_and_writes_nothing()
     {
         var config = SmallRuns.On(cluster.Data, "invalid", [0, 7]) with { Voc = "/etc/../no/such/folder" };
-        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config));
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config, null));
         Assert.Contains("folds", error.Message);
         Assert.Contains("voc", error.Message);
         Assert.Equal(0, await cluster.RunRowsAsync("invalid"));
@@ -33,7 +33,7 @@ public sealed class RunGrainTests(InProcessClusterFixture cluster) : IClassFixtu
             catch (DataFileException) { continue; }   // refused before it could be sent (the corpus test covers these)
             finally { File.Delete(copy); }
             var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.GetGrain<IRunGrain>(
-                config.RunId.Length is > 0 and <= 64 ? config.RunId : "corpus-long").StartAsync(config));
+                config.RunId.Length is > 0 and <= 64 ? config.RunId : "corpus-long").StartAsync(config, null));
             Assert.Matches("^(invalid run config: |runId: )", error.Message);
             refused++;
         }
@@ -46,7 +46,7 @@ public sealed class RunGrainTests(InProcessClusterFixture cluster) : IClassFixtu
     {
         // A pixel minimum no object reaches leaves every class of fold 1 without images.
         var config = SmallRuns.On(cluster.Data, "uncovered", [1]) with { MinClassPixels = 1_000_000 };
-        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config));
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => cluster.Client.GetGrain<IRunGrain>(config.RunId).StartAsync(config, null));
         Assert.StartsWith("fold 1: class bus is in 0 image(s) of D_test", error.Message);
         Assert.Equal(0, await cluster.RunRowsAsync("uncovered"));
     }

@@ -47,7 +47,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>A small, fast run on the cluster's data (<see cref="SmallRuns"/>).</summary>
     public RunConfig SmallRun(string runId, int[] folds, int iterations = 40, int episodes = 30) => SmallRuns.On(Data, runId, folds, iterations, episodes);
 
-    public Task StartAsync(RunConfig config, CancellationToken cancel = default) => Runs.StartAsync(config, cancel);
+    public Task StartAsync(RunConfig config, CancellationToken cancel = default, string? group = null) => Runs.StartAsync(config, cancel, group);
 
     /// <summary>
     /// Polls the run until the condition holds (by default: finished); past the timeout, says where the run stood and
