@@ -22,6 +22,7 @@ public static class SegClusterCli
             SoakCommand.Create(),
             PostgresCommand.Create(),
             PredictCommand.Create(),
+            ExportCommand.Create(),
         };
         return root;
     }

@@ -80,27 +80,48 @@ public static class DashboardApp
         });
     }
 
-    /// <summary>Every table as CSV, Markdown or LaTeX: /export/{run}/table1.csv, .../table2.tex, ...; the gallery's PNGs.</summary>
+    /// <summary>
+    /// Every table as CSV, Markdown or LaTeX and every plot as PNG or SVG, of a run (/export/{run}/table1.csv,
+    /// /plots/{run}/heatmap-1shot.svg) or of a group of runs trained under several seeds (/export/groups/{group}/...,
+    /// /plots/groups/{group}/...); the gallery's PNGs.
+    /// </summary>
     private static void MapExports(WebApplication app)
     {
-        app.MapGet("/export/{runId}/{name}.{format}", async (string runId, string name, string format, ResultsStore store, CancellationToken cancel) =>
-        {
-            var run = await store.ReadRunAsync(runId, cancel);
-            if (run is null) return Results.NotFound($"no run '{runId}'");
-            var report = await RunReport.LoadAsync(store, runId, cancel);
-            var table = RunLabels.Table(name, report, run);
-            if (table is null) return Results.NotFound($"no table '{name}' ({string.Join(", ", RunLabels.TableNames)})");
-            return format switch
-            {
-                "csv" => Results.File(Encoding.UTF8.GetBytes(table.ToCsv()), "text/csv", $"{runId}-{name}.csv"),
-                "md" => Results.File(Encoding.UTF8.GetBytes(table.ToMarkdown()), "text/markdown", $"{runId}-{name}.md"),
-                "tex" => Results.File(Encoding.UTF8.GetBytes(table.ToLatex()), "application/x-tex", $"{runId}-{name}.tex"),
-                _ => Results.NotFound($"no format '{format}' (csv, md, tex)"),
-            };
-        });
+        app.MapGet("/export/{runId}/{name}.{format}", (string runId, string name, string format, ResultsStore store, CancellationToken cancel) =>
+            TableAsync(store, runId, group: false, name, format, cancel));
+        app.MapGet("/export/groups/{group}/{name}.{format}", (string group, string name, string format, ResultsStore store, CancellationToken cancel) =>
+            TableAsync(store, group, group: true, name, format, cancel));
+        app.MapGet("/plots/{runId}/{name}.{format}", (string runId, string name, string format, ResultsStore store, CancellationToken cancel) =>
+            PlotAsync(store, runId, group: false, name, format, cancel));
+        app.MapGet("/plots/groups/{group}/{name}.{format}", (string group, string name, string format, ResultsStore store, CancellationToken cancel) =>
+            PlotAsync(store, group, group: true, name, format, cancel));
         app.MapGet("/gallery/{runId}/{fold:int}/{method}/{shots:int}/{classId:int}.png",
             async (string runId, int fold, string method, int shots, int classId, ResultsStore store, CancellationToken cancel) =>
                 await store.ReadGalleryPngAsync(runId, fold, method, shots, classId, cancel) is { } png ? Results.File(png, "image/png") : Results.NotFound());
+    }
+
+    private static async Task<IResult> TableAsync(ResultsStore store, string id, bool group, string name, string format, CancellationToken cancel)
+    {
+        if (await RunLabels.LoadAsync(store, id, group, cancel) is not var (report, data)) return Results.NotFound($"no {(group ? "group" : "run")} '{id}'");
+        var table = ReportTable.Named(name, report, data, RunLabels.Machine);
+        if (table is null) return Results.NotFound($"no table '{name}' ({string.Join(", ", ReportTable.Names)})");
+        return format switch
+        {
+            "csv" => Results.File(Encoding.UTF8.GetBytes(table.ToCsv()), "text/csv", $"{id}-{name}.csv"),
+            "md" => Results.File(Encoding.UTF8.GetBytes(table.ToMarkdown()), "text/markdown", $"{id}-{name}.md"),
+            "tex" => Results.File(Encoding.UTF8.GetBytes(table.ToLatex()), "application/x-tex", $"{id}-{name}.tex"),
+            _ => Results.NotFound($"no format '{format}' (csv, md, tex)"),
+        };
+    }
+
+    private static async Task<IResult> PlotAsync(ResultsStore store, string id, bool group, string name, string format, CancellationToken cancel)
+    {
+        if (await RunLabels.LoadAsync(store, id, group, cancel) is not var (report, data)) return Results.NotFound($"no {(group ? "group" : "run")} '{id}'");
+        if (format is not ("png" or "svg")) return Results.NotFound($"no format '{format}' (png, svg)");
+        if (ReportPlots.Create(name, report, data) is not { } plot) return Results.NotFound($"no plot '{name}' ({string.Join(", ", ReportPlots.Names(report))})");
+        return format == "png"
+            ? Results.File(ReportPlots.Png(plot), "image/png")
+            : Results.Text(ReportPlots.Svg(plot), "image/svg+xml", Encoding.UTF8);
     }
 
     /// <summary>Viewing is open on loopback; a wider bind needs an admin secret configured (Dashboard:AdminSecret).</summary>

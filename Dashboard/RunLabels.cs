@@ -17,18 +17,18 @@ public static class RunLabels
         return $"data set {voc}, preset {preset}";
     }
 
-    /// <summary>The tables a run's page links and exports, by the name in their address.</summary>
-    public static readonly IReadOnlyList<string> TableNames = ["table1", "table1-figures", "table1-long", "table2", "classes", "gains", "seen"];
+    /// <summary>The address segment of a run's (or a group's) exports and plots.</summary>
+    public static string Source(string id, bool group = false) => (group ? "groups/" : "") + Uri.EscapeDataString(id);
 
-    public static ReportTable? Table(string name, RunReport report, RunRecord run) => name switch
+    public static ReportTable? Table(string name, RunReport report, RunRecord run) => ReportTable.Named(name, report, Data(run), Machine);
+
+    /// <summary>A run's report and data label, or a group's (its runs pooled; its first run's data label); null when there is none.</summary>
+    public static async Task<(RunReport Report, string Data)?> LoadAsync(ResultsStore store, string id, bool group, CancellationToken cancel)
     {
-        "table1" => ReportTable.Table1(report, Data(run)),
-        "table1-figures" => ReportTable.Table1Figures(report, Data(run)),
-        "table1-long" => ReportTable.Table1Long(report, Data(run)),
-        "table2" => ReportTable.Table2(report, Machine),
-        "classes" => ReportTable.Classes(report, Data(run)),
-        "gains" => ReportTable.ShotGains(report, Data(run)),
-        "seen" => ReportTable.SeenClasses(report, Data(run)),
-        _ => null,
-    };
+        if (!group)
+            return await store.ReadRunAsync(id, cancel) is { } run ? (await RunReport.LoadAsync(store, id, cancel), Data(run)) : null;
+        var runs = await store.ReadGroupRunIdsAsync(id, cancel);
+        if (runs.Count == 0 || await store.ReadRunAsync(runs[0], cancel) is not { } first) return null;
+        return (await RunReport.LoadGroupAsync(store, id, runs, cancel), Data(first));
+    }
 }

@@ -24,7 +24,7 @@ public static class DemoCommand
         var json = new Option<FileInfo?>("--json") { Description = "write the results to this file" };
         var silos = new Option<int>("--silos") { Description = "number of local silo processes", DefaultValueFactory = _ => 4 };
         var iterations = new Option<int>("--iterations") { Description = "training iterations per fold", DefaultValueFactory = _ => 6000 };
-        var episodes = new Option<int>("--episodes") { Description = "test episodes per fold and shot count", DefaultValueFactory = _ => 1000 };
+        var episodes = new Option<int>("--episodes") { Description = "test episodes per fold and shot count", DefaultValueFactory = _ => 500 };
         var longForm = ReportPrinter.LongOption();
         var command = new Command("demo", "Run the embedded default end to end on a local multi-silo cluster") { noWait, json, silos, iterations, episodes, longForm };
         command.SetAction(async (parse, cancel) =>

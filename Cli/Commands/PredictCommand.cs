@@ -6,9 +6,6 @@ using SegCluster.Contracts;
 using SegCluster.Experiment;
 using SegCluster.Grains;
 using SegCluster.Learning.Data;
-using SegCluster.Learning.Devices;
-using SegCluster.Learning.Evaluation;
-using SegCluster.Learning.Training;
 using SegCluster.Storage;
 
 namespace SegCluster.Cli.Commands;
@@ -37,49 +34,39 @@ public static class PredictCommand
         {
             var runId = parse.GetValue(run)!;
             var store = new ResultsStore(ClusterSettings.ConnectionString());
-            var record = await store.ReadRunAsync(runId, cancel) ?? throw new ArgumentException($"--run: no run '{runId}' in the database");
-            var config = RunSettings.Upgrade(JsonSerializer.Deserialize<RunConfig>(record.ConfigJson)
-                ?? throw new InvalidOperationException($"run {runId}: its stored config is empty"));
-            var foldNumber = parse.GetValue(fold);
-            if (!config.Folds.Contains(foldNumber)) throw new ArgumentException($"--fold: run {runId} trained folds {string.Join(", ", config.Folds)}");
-            Method chosen;
-            try { chosen = Names.Parse<Method>(parse.GetValue(method) ?? Method.Oslsm.Name()); }
-            catch (FormatException e) { throw new ArgumentException($"--method: {e.Message}"); }
-
-            var checkpoint = await CheckpointOfAsync(store, runId, foldNumber, chosen, cancel);
-            var supportExamples = ReadSupports(parse.GetValue(supports)!, parse.GetValue(masks)!);
+            using var models = new ModelCache();
+            var deviceText = parse.GetValue(device)!;
+            var solvers = new SolverFactory(models, Options.Create(new SiloSettings { Devices = [deviceText], ScoringDevice = deviceText }));
+            var predictor = await FoldPredictor.OpenAsync(store, solvers, runId, parse.GetValue(fold), parse.GetValue(method) ?? Method.Oslsm.Name(), cancel);
+            var supportExamples = FoldPredictor.ReadSupports(parse.GetValue(supports)!, parse.GetValue(masks)!);
             try
             {
-                var classId = ClassOf(parse.GetValue(classOption), supportExamples.Select(s => s.Example.Mask).ToList());
+                var classId = FoldPredictor.ClassOf(parse.GetValue(classOption), supportExamples.Select(s => s.Example.Mask).ToList());
                 var folder = parse.GetValue(output)!.FullName;
                 Directory.CreateDirectory(folder);
-                using var models = new ModelCache();
-                var deviceText = parse.GetValue(device)!;
-                var solver = new SolverFactory(models, Options.Create(new SiloSettings { Devices = [deviceText], ScoringDevice = deviceText }))
-                    .Create(chosen, config, foldNumber, checkpoint?.Path ?? "");
                 var written = new List<object>();
                 foreach (var path in parse.GetValue(queries)!)
                 {
-                    using var query = ImageFiles.ReadRgb(path);
-                    var predicted = solver.Predict(new EpisodeInput(query, [.. supportExamples.Select(s => s.Example)], classId));
+                    var predicted = predictor.Predict(path, supportExamples, classId);
                     var name = Path.GetFileNameWithoutExtension(path);
                     var maskPath = Path.Combine(folder, name + ".png");
-                    PaletteMaskWriter.Write(maskPath, new SegmentationMask(query.Width, query.Height, [.. predicted.Select(p => p == 1 ? (byte)classId : (byte)0)]));
+                    await File.WriteAllBytesAsync(maskPath, PaletteMaskWriter.Png(predicted.Mask), cancel);
                     var overlayPath = Path.Combine(folder, name + "-overlay.png");
-                    await File.WriteAllBytesAsync(overlayPath, EpisodeGallery.OverlayPng(query, predicted), cancel);
-                    written.Add(new { query = Path.GetFullPath(path), mask = maskPath, overlay = overlayPath, foregroundShare = predicted.Count(p => p == 1) / (double)predicted.Length });
+                    await File.WriteAllBytesAsync(overlayPath, predicted.OverlayPng, cancel);
+                    written.Add(new { query = Path.GetFullPath(path), mask = maskPath, overlay = overlayPath, foregroundShare = predicted.ForegroundShare });
                     Console.WriteLine($"wrote {maskPath} and {overlayPath}");
                 }
+                var checkpoint = predictor.Checkpoint;
                 await File.WriteAllTextAsync(Path.Combine(folder, "prediction.json"), JsonSerializer.Serialize(new
                 {
                     run = runId,
-                    fold = foldNumber,
-                    method = chosen.Name(),
+                    fold = predictor.Fold,
+                    method = predictor.Method.Name(),
                     @class = PascalClasses.Name(classId),
                     checkpoint = checkpoint is null ? null : new { path = checkpoint.Path, sha256 = checkpoint.Sha256, iteration = checkpoint.Iteration },
-                    configHash = record.ConfigHash,
-                    runProvenance = JsonDocument.Parse(record.ProvenanceJson).RootElement,
-                    device = TorchDevices.Describe(solver.Device),
+                    configHash = predictor.Record.ConfigHash,
+                    runProvenance = JsonDocument.Parse(predictor.Record.ProvenanceJson).RootElement,
+                    device = predictor.Device,
                     supports = supportExamples.Select(s => new { image = s.ImagePath, mask = s.MaskPath }),
                     queries = written,
                 }, new JsonSerializerOptions { WriteIndented = true }), cancel);
@@ -91,60 +78,5 @@ public static class PredictCommand
             }
         });
         return command;
-    }
-
-    /// <summary>The latest stored checkpoint of the network the method reads, verified; null for the references, which read none.</summary>
-    private static async Task<CheckpointRow?> CheckpointOfAsync(ResultsStore store, string runId, int fold, Method method, CancellationToken cancel)
-    {
-        if (method.NetworkOf() is not { } network) return null;
-        var latest = (await store.ReadCheckpointsAsync(runId, cancel)).Where(c => c.Fold == fold && c.Network == network).MaxBy(c => c.Iteration)
-            ?? throw new ArgumentException($"--fold: run {runId} has no {network} checkpoint for fold {fold} ({method.Name()} reads it)");
-        CheckpointFile.Verify(latest.Path);
-        return latest;
-    }
-
-    private sealed record Support(SupportExample Example, string ImagePath, string MaskPath);
-
-    private static List<Support> ReadSupports(string[] images, string[] masks)
-    {
-        if (images.Length != masks.Length) throw new ArgumentException($"--support-mask: {masks.Length} mask(s) for {images.Length} support image(s)");
-        var supports = new List<Support>();
-        try
-        {
-            foreach (var (image, maskPath) in images.Zip(masks))
-            {
-                var mask = ImageFiles.ReadPngMask(maskPath);
-                var photo = ImageFiles.ReadRgb(image);
-                if (photo.Width != mask.Width || photo.Height != mask.Height)
-                {
-                    photo.Dispose();
-                    throw new DataFileException(maskPath, $"is {mask.Width}x{mask.Height}, its image {image} {photo.Width}x{photo.Height}");
-                }
-                supports.Add(new Support(new SupportExample(photo, mask), Path.GetFullPath(image), Path.GetFullPath(maskPath)));
-            }
-            return supports;
-        }
-        catch
-        {
-            foreach (var s in supports) s.Example.Image.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The class by name or label, or (none given) the one class every support mask shows.</summary>
-    private static int ClassOf(string? given, IReadOnlyList<SegmentationMask> masks)
-    {
-        var shared = masks.Select(m => m.ClassesPresent()).Aggregate((a, b) => [.. a.Intersect(b)]);
-        int classId;
-        if (given is null)
-        {
-            if (shared.Count != 1)
-                throw new ArgumentException(shared.Count == 0 ? "--support-mask: the support masks share no class"
-                    : $"--class: the support masks all show {string.Join(", ", shared.Select(PascalClasses.Name))}; name one");
-            classId = shared[0];
-        }
-        else classId = int.TryParse(given, out var label) && label is >= 1 and <= PascalClasses.Count ? label : PascalClasses.Label(given);
-        if (!shared.Contains(classId)) throw new ArgumentException($"--class: {PascalClasses.Name(classId)} is not in every support mask");
-        return classId;
     }
 }

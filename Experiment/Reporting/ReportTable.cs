@@ -206,6 +206,23 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
             $"Paper: {PaperResults.Label}.");
     }
 
+    /// <summary>The tables a run is exported as, by the name in their address and file name.</summary>
+    public static readonly IReadOnlyList<string> Names = ["table1", "table1-figures", "table1-long", "table2", "shots", "classes", "gains", "seen"];
+
+    /// <summary>The named table (null: no such name); <paramref name="machineLabel"/> says where Table 2's seconds were measured.</summary>
+    public static ReportTable? Named(string name, RunReport report, string dataLabel, string machineLabel) => name switch
+    {
+        "table1" => Table1(report, dataLabel),
+        "table1-figures" => Table1Figures(report, dataLabel),
+        "table1-long" => Table1Long(report, dataLabel),
+        "table2" => Table2(report, machineLabel),
+        "shots" => KShot(report, dataLabel),
+        "classes" => Classes(report, dataLabel),
+        "gains" => ShotGains(report, dataLabel),
+        "seen" => SeenClasses(report, dataLabel),
+        _ => null,
+    };
+
     public string ToCsv()
     {
         var text = new StringBuilder();

@@ -20,7 +20,9 @@ public static class PaletteMaskWriter
         Quantizer = new PaletteQuantizer(VocPalette, new QuantizerOptions { Dither = null, MaxColors = 256 }),
     };
 
-    public static void Write(string path, SegmentationMask mask)
+    public static void Write(string path, SegmentationMask mask) => File.WriteAllBytes(path, Png(mask));
+
+    public static byte[] Png(SegmentationMask mask)
     {
         using var image = new Image<Rgb24>(mask.Width, mask.Height);
         for (var y = 0; y < mask.Height; y++)
@@ -29,6 +31,8 @@ public static class PaletteMaskWriter
                 var (r, g, b) = PascalClasses.PaletteColor(mask[x, y]);
                 image[x, y] = new Rgb24(r, g, b);
             }
-        image.SaveAsPng(path, Encoder);
+        using var png = new MemoryStream();
+        image.SaveAsPng(png, Encoder);
+        return png.ToArray();
     }
 }

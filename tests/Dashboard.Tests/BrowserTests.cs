@@ -6,9 +6,15 @@ using SegCluster.Experiment;
 
 namespace SegCluster.Dashboard.Tests;
 
-/// <summary>The dashboard in Chromium: sign in, launch a small run, Table 1, CSV export, gallery, watch a run live and cancel it, compare.</summary>
-public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+/// <summary>
+/// The dashboard in Chromium: sign in, launch a small run, Table 1, CSV export, gallery, watch a run live and cancel it, compare; the result
+/// views (BrowserTests.ResultViews.cs).
+/// </summary>
+public sealed partial class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
+    /// <summary>The fixture, for the parts of this class in other files (one cluster and browser for all of them).</summary>
+    private BrowserFixture Fixture => fixture;
+
     [Fact]
     public async Task A_signed_in_user_launches_a_run_exports_table_1_and_opens_the_gallery()
     {

@@ -21,7 +21,7 @@ public sealed class ComponentTests : BunitContext
     public void Report_table_view_shows_every_cell_its_note_and_the_three_export_links()
     {
         var table = new ReportTable("Table 1: meanIoU %", ["method", "meanIoU"], [["oslsm", "40.1"], ["1-nn", "30.2"]], "Ours: generated data.");
-        var view = Render<ReportTableView>(p => p.Add(v => v.Table, table).Add(v => v.Id, "table1").Add(v => v.RunId, "run a").Add(v => v.ExportName, "table1"));
+        var view = Render<ReportTableView>(p => p.Add(v => v.Table, table).Add(v => v.Id, "table1").Add(v => v.Source, RunLabels.Source("run a")).Add(v => v.ExportName, "table1"));
 
         var cells = view.FindAll("#table1 tbody td").Select(td => td.TextContent).ToList();
         Assert.Equal(["oslsm", "40.1", "1-nn", "30.2"], cells);

@@ -57,8 +57,8 @@ public sealed class DashboardPagesTests
         Assert.Equal(["method,PASCAL-5^0,PASCAL-5^1,PASCAL-5^2,PASCAL-5^3,mean", "1-shot,,,,,", "oslsm,15.0 (15.0-15.0),,,,15.0 (15.0-15.0)",
             "  paper,33.6,55.3,40.9,33.5,40.8"], (await csv.Content.ReadAsStringAsync()).Split("\r\n").Take(4));
         var lines = (await http.GetStringAsync("/export/shown/table1-long.csv")).Split("\r\n");
-        Assert.Equal("method,shots,fold,class IoU %,meanIoU,95% CI,FB-IoU,precision,recall,paper (VOC + VGG-16, Titan X),difference".Replace("paper (VOC + VGG-16, Titan X)", "\"paper (VOC + VGG-16, Titan X)\""), lines[0]);
-        Assert.StartsWith("oslsm,1,0,\"aeroplane 50.0, bicycle 25.0, bird 0.0, boat 0.0, bottle 0.0\",15.0,15.0-15.0,", lines[1]);
+        Assert.Equal("method,shots,fold,class IoU %,meanIoU,95% CI,draws,mean ± std over draws,FB-IoU,precision,recall,paper (VOC + VGG-16, Titan X),difference".Replace("paper (VOC + VGG-16, Titan X)", "\"paper (VOC + VGG-16, Titan X)\""), lines[0]);
+        Assert.StartsWith("oslsm,1,0,\"aeroplane 50.0, bicycle 25.0, bird 0.0, boat 0.0, bottle 0.0\",15.0,15.0-15.0,1,15.0 ± 0.0,", lines[1]);
         Assert.Contains("| oslsm | 15.0 (15.0-15.0) |  |  |  | 15.0 (15.0-15.0) |", await http.GetStringAsync("/export/shown/table1.md"));
         Assert.Contains("| oslsm | 1 | mean |", await http.GetStringAsync("/export/shown/table1-long.md"));
         // Per class: IoU, precision and recall of each of the fold's classes (aeroplane: IoU 50%).

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Text;
+using SegCluster.Client;
+using SegCluster.Experiment;
+using SegCluster.Storage;
+
+namespace SegCluster.Cli.Commands;
+
+/// <summary>
+/// `segcluster export`: a stored run's (or a group's) tables as CSV, Markdown and LaTeX and its plots as PNG and SVG
+/// into a folder, the same files the dashboard serves (the docs' copies of the demo's plots are made this way).
+/// </summary>
+public static class ExportCommand
+{
+    public static Command Create()
+    {
+        var run = new Option<string?>("--run") { Description = "the run to export" };
+        var group = new Option<string?>("--group") { Description = "or the group of runs trained under several seeds (--train-seeds) to export, pooled" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "folder for the files", Required = true };
+        var command = new Command("export", "Write a stored run's tables (CSV, Markdown, LaTeX) and plots (PNG, SVG) to a folder") { run, group, output };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var (runId, groupId) = (parse.GetValue(run), parse.GetValue(group));
+            if ((runId is null) == (groupId is null)) throw new ArgumentException("--run or --group: give one of them");
+            var store = new ResultsStore(ClusterSettings.ConnectionString());
+            var dataLabel = "";
+            RunReport report;
+            if (runId is not null)
+            {
+                var record = await store.ReadRunAsync(runId, cancel) ?? throw new ArgumentException($"--run: no run '{runId}' in the database");
+                report = await RunReport.LoadAsync(store, runId, cancel);
+                dataLabel = $"{Path.GetFileName(ConfigValue(record, "Voc"))} data, preset {ConfigValue(record, "Preset")}";
+            }
+            else
+            {
+                var members = await store.ReadGroupRunIdsAsync(groupId!, cancel);
+                if (members.Count == 0) throw new ArgumentException($"--group: no runs in group '{groupId}'");
+                var record = (await store.ReadRunAsync(members[0], cancel))!;
+                report = await RunReport.LoadGroupAsync(store, groupId!, members, cancel);
+                dataLabel = $"{Path.GetFileName(ConfigValue(record, "Voc"))} data, preset {ConfigValue(record, "Preset")}, {members.Count} training seeds";
+            }
+            if (report.Scores.Count == 0) throw new ArgumentException($"{report.RunId}: no scored batches yet");
+            var folder = Directory.CreateDirectory(parse.GetValue(output)!.FullName).FullName;
+            var written = 0;
+            foreach (var name in ReportTable.Names)
+            {
+                if (ReportTable.Named(name, report, dataLabel, "the silos that scored it") is not { Rows.Count: > 0 } table) continue;
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.csv"), table.ToCsv(), Encoding.UTF8, cancel);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.md"), table.ToMarkdown(), Encoding.UTF8, cancel);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.tex"), table.ToLatex(), Encoding.UTF8, cancel);
+                written += 3;
+            }
+            foreach (var name in ReportPlots.Names(report))
+            {
+                var plot = ReportPlots.Create(name, report, dataLabel)!;
+                await File.WriteAllBytesAsync(Path.Combine(folder, $"{name}.png"), ReportPlots.Png(plot), cancel);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.svg"), ReportPlots.Svg(plot), Encoding.UTF8, cancel);
+                written += 2;
+            }
+            Console.WriteLine($"{written} files in {folder}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string ConfigValue(RunRecord record, string key)
+    {
+        using var config = System.Text.Json.JsonDocument.Parse(record.ConfigJson);
+        return config.RootElement.TryGetProperty(key, out var value) ? value.ToString() : "";
+    }
+}
