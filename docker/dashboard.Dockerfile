@@ -23,7 +23,9 @@ LABEL org.opencontainers.image.title="segcluster-dashboard" \
       org.opencontainers.image.description="SegCluster dashboard"
 ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 \
     ASPNETCORE_URLS=http://0.0.0.0:8080
-RUN useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin segcluster
+# The plots' labels (ScottPlot on SkiaSharp) need a font; the aspnet image has none.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/* \
+    && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin segcluster
 COPY --from=build /app /app
 USER 10001
 WORKDIR /app

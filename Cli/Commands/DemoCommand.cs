@@ -18,6 +18,9 @@ namespace SegCluster.Cli.Commands;
 /// </summary>
 public static class DemoCommand
 {
+    /// <summary>Whose numbers the demo's tables hold (never the paper's).</summary>
+    public const string DataLabel = "generated data set (synthetic, not VOC), tiny preset";
+
     public static Command Create()
     {
         var noWait = new Option<bool>("--no-wait") { Description = "exit when done instead of keeping the cluster up" };
@@ -46,7 +49,7 @@ public static class DemoCommand
             var config = RunSettings.Demo(RunSettings.NewRunId("demo"), Path.GetDirectoryName(data.Voc)!, Path.GetDirectoryName(data.Sbd)!,
                 parse.GetValue(iterations), parse.GetValue(episodes));
             var exit = await LaunchCommand.RunAndReportAsync(client.Client, connectionString, config, 1, parse.GetValue(json)?.FullName,
-                "generated data set (synthetic, not VOC), tiny preset", detach: false, parse.GetValue(longForm), cancel);
+                DataLabel, detach: false, parse.GetValue(longForm), cancel);
             if (Environment.GetEnvironmentVariable("SEGCLUSTER_DASHBOARD_URL") is { Length: > 0 } url)
                 AnsiConsole.MarkupLine($"dashboard: [link]{Markup.Escape(url)}[/] (runs, live folds, Table 1 and 2, gallery, compare; "
                     + $"sign in to launch with the secret in {Markup.Escape(Path.Combine(state, "dashboard-secret"))})");

@@ -12,12 +12,19 @@ namespace SegCluster.Cli.Commands;
 /// </summary>
 public static class ExportCommand
 {
+    /// <summary>UTF-8 without a byte-order mark, as the dashboard serves the same files.</summary>
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
     public static Command Create()
     {
         var run = new Option<string?>("--run") { Description = "the run to export" };
         var group = new Option<string?>("--group") { Description = "or the group of runs trained under several seeds (--train-seeds) to export, pooled" };
         var output = new Option<DirectoryInfo>("--out") { Description = "folder for the files", Required = true };
-        var command = new Command("export", "Write a stored run's tables (CSV, Markdown, LaTeX) and plots (PNG, SVG) to a folder") { run, group, output };
+        var label = new Option<string?>("--label")
+        {
+            Description = $"whose numbers they are, in the notes and plot titles (default: the data folder and preset; the demo's: '{DemoCommand.DataLabel}')",
+        };
+        var command = new Command("export", "Write a stored run's tables (CSV, Markdown, LaTeX) and plots (PNG, SVG) to a folder") { run, group, output, label };
         command.SetAction(async (parse, cancel) =>
         {
             var (runId, groupId) = (parse.GetValue(run), parse.GetValue(group));
@@ -40,21 +47,22 @@ public static class ExportCommand
                 dataLabel = $"{Path.GetFileName(ConfigValue(record, "Voc"))} data, preset {ConfigValue(record, "Preset")}, {members.Count} training seeds";
             }
             if (report.Scores.Count == 0) throw new ArgumentException($"{report.RunId}: no scored batches yet");
+            dataLabel = parse.GetValue(label) ?? dataLabel;
             var folder = Directory.CreateDirectory(parse.GetValue(output)!.FullName).FullName;
             var written = 0;
             foreach (var name in ReportTable.Names)
             {
                 if (ReportTable.Named(name, report, dataLabel, "the silos that scored it") is not { Rows.Count: > 0 } table) continue;
-                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.csv"), table.ToCsv(), Encoding.UTF8, cancel);
-                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.md"), table.ToMarkdown(), Encoding.UTF8, cancel);
-                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.tex"), table.ToLatex(), Encoding.UTF8, cancel);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.csv"), table.ToCsv(), Utf8, cancel);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.md"), table.ToMarkdown(), Utf8, cancel);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.tex"), table.ToLatex(), Utf8, cancel);
                 written += 3;
             }
             foreach (var name in ReportPlots.Names(report))
             {
                 var plot = ReportPlots.Create(name, report, dataLabel)!;
                 await File.WriteAllBytesAsync(Path.Combine(folder, $"{name}.png"), ReportPlots.Png(plot), cancel);
-                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.svg"), ReportPlots.Svg(plot), Encoding.UTF8, cancel);
+                await File.WriteAllTextAsync(Path.Combine(folder, $"{name}.svg"), ReportPlots.Svg(plot), Utf8, cancel);
                 written += 2;
             }
             Console.WriteLine($"{written} files in {folder}");

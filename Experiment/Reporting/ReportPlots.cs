@@ -38,9 +38,12 @@ public static class ReportPlots
         };
     }
 
-    public static byte[] Png(Plot plot) => plot.GetImageBytes(Width, Height, ImageFormat.Png);
+    /// <summary>The heatmap's rows are classes: it is drawn taller than the others.</summary>
+    public static byte[] Png(Plot plot) => plot.GetImageBytes(Width, HeightOf(plot), ImageFormat.Png);
 
-    public static string Svg(Plot plot) => plot.GetSvgXml(Width, Height);
+    public static string Svg(Plot plot) => plot.GetSvgXml(Width, HeightOf(plot));
+
+    private static int HeightOf(Plot plot) => plot.GetPlottables().OfType<ScottPlot.Plottables.Heatmap>().Any() ? 2 * Height : Height;
 
     /// <summary>
     /// Per-class IoU %: a row per class (each fold's five test classes, fold by fold), a column per method, the value
@@ -76,10 +79,11 @@ public static class ReportPlots
         plot.Axes.Bottom.SetTicks([.. methods.Select((_, c) => c + 0.5)], [.. methods.Select(m => m.Label())]);
         plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 160;   // room for the rotated method names
         plot.Axes.Left.SetTicks([.. classes.Select((_, r) => classes.Count - r - 0.5)],
             [.. classes.Select(c => $"{PascalClasses.Name(c.Class)} (5^{c.Fold})")]);
         plot.Axes.SetLimits(0, methods.Count, 0, classes.Count);
-        plot.Title($"Per-class IoU %, {shots}-shot ({dataLabel})");
+        plot.Title($"Per-class IoU %, {shots}-shot\n{dataLabel}");
         return plot;
     }
 
@@ -111,8 +115,8 @@ public static class ReportPlots
         plot.Axes.Bottom.SetTicks([.. groups.Select((_, g) => (double)g)], [.. groups]);
         plot.Axes.Margins(bottom: 0);
         plot.YLabel("meanIoU % (black: 95% interval)");
-        plot.Title($"meanIoU per fold, {shots}-shot ({dataLabel})");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Title($"meanIoU per fold, {shots}-shot\n{dataLabel}");
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -136,8 +140,8 @@ public static class ReportPlots
         plot.Axes.Bottom.SetTicks([.. shots.Select(k => (double)k)], [.. shots.Select(k => k.ToString(CultureInfo.InvariantCulture))]);
         plot.XLabel("support images (paired episodes: the same queries for every k)");
         plot.YLabel("meanIoU % over the folds");
-        plot.Title($"meanIoU against the number of shots ({dataLabel})");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.Title($"meanIoU against the number of shots\n{dataLabel}");
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -154,8 +158,8 @@ public static class ReportPlots
         plot.Axes.SetLimits(0, 100, 0, 100);
         plot.XLabel("recall %");
         plot.YLabel("precision %");
-        plot.Title($"Precision against recall, {shots}-shot ({dataLabel})");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Title($"Precision against recall, {shots}-shot\n{dataLabel}");
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
