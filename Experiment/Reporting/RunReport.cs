@@ -59,7 +59,7 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
         return From(runId, folds, batches, timings, scoringDevices);
     }
 
-    /// <summary>The report of a group's runs pooled: run r's test seed s becomes draw r * seeds + s; timings are the runs' means.</summary>
+    /// <summary>The report of a group's runs pooled: each run's test seeds become draws numbered after the run before's; timings are the runs' means.</summary>
     public static async Task<RunReport> LoadGroupAsync(ResultsStore store, string group, IReadOnlyList<string> runIds, CancellationToken cancellationToken = default)
     {
         var folds = new List<FoldRow>();
