@@ -23,12 +23,6 @@ public static class RunLabels
     public static ReportTable? Table(string name, RunReport report, RunRecord run) => ReportTable.Named(name, report, Data(run), Machine);
 
     /// <summary>A run's report and data label, or a group's (its runs pooled; its first run's data label); null when there is none.</summary>
-    public static async Task<(RunReport Report, string Data)?> LoadAsync(ResultsStore store, string id, bool group, CancellationToken cancel)
-    {
-        if (!group)
-            return await store.ReadRunAsync(id, cancel) is { } run ? (await RunReport.LoadAsync(store, id, cancel), Data(run)) : null;
-        var runs = await store.ReadGroupRunIdsAsync(id, cancel);
-        if (runs.Count == 0 || await store.ReadRunAsync(runs[0], cancel) is not { } first) return null;
-        return (await RunReport.LoadGroupAsync(store, id, runs, cancel), Data(first));
-    }
+    public static async Task<(RunReport Report, string Data)?> LoadAsync(ResultsStore store, string id, bool group, CancellationToken cancel) =>
+        await RunReport.LoadRunOrGroupAsync(store, id, group, cancel) is var (report, run) ? (report, Data(run)) : null;
 }

@@ -30,22 +30,10 @@ public static class ExportCommand
             var (runId, groupId) = (parse.GetValue(run), parse.GetValue(group));
             if ((runId is null) == (groupId is null)) throw new ArgumentException("--run or --group: give one of them");
             var store = new ResultsStore(ClusterSettings.ConnectionString());
-            var dataLabel = "";
-            RunReport report;
-            if (runId is not null)
-            {
-                var record = await store.ReadRunAsync(runId, cancel) ?? throw new ArgumentException($"--run: no run '{runId}' in the database");
-                report = await RunReport.LoadAsync(store, runId, cancel);
-                dataLabel = $"{Path.GetFileName(ConfigValue(record, "Voc"))} data, preset {ConfigValue(record, "Preset")}";
-            }
-            else
-            {
-                var members = await store.ReadGroupRunIdsAsync(groupId!, cancel);
-                if (members.Count == 0) throw new ArgumentException($"--group: no runs in group '{groupId}'");
-                var record = (await store.ReadRunAsync(members[0], cancel))!;
-                report = await RunReport.LoadGroupAsync(store, groupId!, members, cancel);
-                dataLabel = $"{Path.GetFileName(ConfigValue(record, "Voc"))} data, preset {ConfigValue(record, "Preset")}, {members.Count} training seeds";
-            }
+            var (report, record) = await RunReport.LoadRunOrGroupAsync(store, runId ?? groupId!, group: groupId is not null, cancel)
+                ?? throw new ArgumentException(runId is not null ? $"--run: no run '{runId}' in the database" : $"--group: no runs in group '{groupId}'");
+            var dataLabel = $"{Path.GetFileName(ConfigValue(record, "Voc"))} data, preset {ConfigValue(record, "Preset")}"
+                + (groupId is null ? "" : $", {(await store.ReadGroupRunIdsAsync(groupId, cancel)).Count} training seeds");
             if (report.Scores.Count == 0) throw new ArgumentException($"{report.RunId}: no scored batches yet");
             dataLabel = parse.GetValue(label) ?? dataLabel;
             var folder = Directory.CreateDirectory(parse.GetValue(output)!.FullName).FullName;

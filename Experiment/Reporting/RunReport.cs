@@ -82,6 +82,18 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
             [.. devices.GroupBy(d => d.Device).Select(g => new ScoringDeviceRow(g.Key, g.Sum(d => d.Batches)))]);
     }
 
+    /// <summary>
+    /// A run's report, or (<paramref name="group"/>) a group's with its runs pooled, with the stored row that labels it
+    /// (the group's first run); null when there is no such run or group.
+    /// </summary>
+    public static async Task<(RunReport Report, RunRecord Run)?> LoadRunOrGroupAsync(ResultsStore store, string id, bool group,
+        CancellationToken cancellationToken = default)
+    {
+        var runs = group ? await store.ReadGroupRunIdsAsync(id, cancellationToken) : [id];
+        if (runs.Count == 0 || await store.ReadRunAsync(runs[0], cancellationToken) is not { } first) return null;
+        return (group ? await LoadGroupAsync(store, id, runs, cancellationToken) : await LoadAsync(store, id, cancellationToken), first);
+    }
+
     private static RunReport From(string id, IReadOnlyList<FoldRow> folds, IReadOnlyList<BatchClassRow> batches, IReadOnlyList<TimingRow> timings,
         IReadOnlyList<ScoringDeviceRow> scoringDevices)
     {
@@ -102,32 +114,32 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
     private static (List<FoldScore>, List<MethodMean>, Dictionary<(int Fold, Method Method, int Shots), FoldBatches>) Score(
         IReadOnlyList<BatchClassRow> batches, Func<int, IReadOnlyList<int>> classesOf)
     {
-        var perFold = batches.GroupBy(b => (b.Fold, Method: Names.Parse<Method>(b.Method), b.Shots))
-            .ToDictionary(g => g.Key, g => ToFoldBatches(classesOf(g.Key.Fold), g.ToList()));
-        var scores = batches.GroupBy(b => (b.Fold, Method: Names.Parse<Method>(b.Method), b.Shots)).Select(g =>
+        var groups = batches.GroupBy(b => (b.Fold, Method: Names.Parse<Method>(b.Method), b.Shots)).ToDictionary(g => g.Key, g => g.ToList());
+        var perFold = groups.ToDictionary(g => g.Key, g => ToFoldBatches(classesOf(g.Key.Fold), g.Value));
+        var perDraw = groups.ToDictionary(g => g.Key, g => DrawMeanIous(g.Value, classesOf(g.Key.Fold)));
+        var scores = groups.Select(g =>
         {
             var classes = classesOf(g.Key.Fold);
-            var counts = CountsByClass(g);
+            var counts = CountsByClass(g.Value);
             var total = counts.Values.Aggregate(default(BinaryCounts), (a, b) => a + b);
             var (low, high) = BootstrapInterval.MeanIou([perFold[g.Key]], BootstrapSeed);
-            return new FoldScore(g.Key.Fold, g.Key.Method, g.Key.Shots, g.Select(b => b.Counts).Sum(c => c.Episodes),
+            return new FoldScore(g.Key.Fold, g.Key.Method, g.Key.Shots, g.Value.Sum(b => b.Counts.Episodes),
                 counts.ToDictionary(c => c.Key, c => c.Value.ForegroundIou),
                 FoldMeanIou.Of(classes, counts),
                 (total.ForegroundIou + total.BackgroundIou) / 2, low, high,
                 counts.ToDictionary(c => c.Key, c => c.Value.Precision), counts.ToDictionary(c => c.Key, c => c.Value.Recall),
                 FoldMeanIou.MeanOver(classes, counts, c => c.Precision),
                 FoldMeanIou.MeanOver(classes, counts, c => c.Recall),
-                SeedSpread.Of([.. DrawMeanIous(g, classes).Values]));
+                SeedSpread.Of([.. perDraw[g.Key].Values]));
         }).OrderBy(s => s.Method).ThenBy(s => s.Shots).ThenBy(s => s.Fold).ToList();
         var means = scores.GroupBy(s => (s.Method, s.Shots)).Select(g =>
         {
             var (low, high) = BootstrapInterval.MeanIou([.. g.Select(s => perFold[(s.Fold, s.Method, s.Shots)])], BootstrapSeed);
             // A draw's mean over folds: each fold's meanIoU in that draw (every fold has every draw).
-            var perDraw = g.Select(s => DrawMeanIous(batches.Where(b => b.Fold == s.Fold && b.Shots == s.Shots && Names.Parse<Method>(b.Method) == s.Method),
-                classesOf(s.Fold))).ToList();
-            var draws = perDraw.SelectMany(d => d.Keys).Distinct().Where(d => perDraw.All(f => f.ContainsKey(d))).Order().ToList();
+            var folds = g.Select(s => perDraw[(s.Fold, s.Method, s.Shots)]).ToList();
+            var draws = folds.SelectMany(d => d.Keys).Distinct().Where(d => folds.All(f => f.ContainsKey(d))).Order().ToList();
             return new MethodMean(g.Key.Method, g.Key.Shots, g.Count(), g.Average(s => s.MeanIou), low, high, g.Average(s => s.Precision), g.Average(s => s.Recall),
-                SeedSpread.Of(draws.Count == 0 ? [g.Average(s => s.MeanIou)] : [.. draws.Select(d => perDraw.Average(f => f[d]))]));
+                SeedSpread.Of(draws.Count == 0 ? [g.Average(s => s.MeanIou)] : [.. draws.Select(d => folds.Average(f => f[d]))]));
         }).ToList();
         return (scores, means, perFold);
     }
