@@ -48,4 +48,5 @@ public sealed record RunConfig
     [Id(36)] public double BiasLearningRateMultiplier { get; init; }
     [Id(37)] public int SeenClassEpisodes { get; init; }
     [Id(38)] public int TestSeeds { get; init; }
+    [Id(39)] public bool FromScratch { get; init; }
 }

@@ -7,6 +7,7 @@ using Orleans.Utilities;
 using SegCluster.Contracts;
 using SegCluster.Learning;
 using SegCluster.Learning.Data;
+using SegCluster.Learning.Models;
 using SegCluster.Storage;
 using SegCluster.Experiment;
 
@@ -70,7 +71,7 @@ public sealed class RunGrain(
     /// Reads the data before anything is recorded, so a bad file or a class without images is refused at launch
     /// rather than failing a fold hours later. The scan runs off the scheduler; its result is cached for the folds.
     /// </summary>
-    /// <returns>Digests of the data catalog and of the ImageNet weights file (null without one), for the provenance.</returns>
+    /// <returns>Digests of the data catalog and of the ImageNet weights file (the --weights file or the served ResNet18; null for none), for the provenance.</returns>
     private async Task<(string Data, string? Weights)> CheckDataAsync(RunConfig config)
     {
         try
@@ -78,11 +79,16 @@ public sealed class RunGrain(
             return await Task.Run(() =>
             {
                 foreach (var fold in config.Folds) data.Split(config, fold).CheckClassCoverage(config.Shots.Max());
+                var training = FoldSetup.Training(config, config.Folds[0]);
+                var preset = training.ResolvedPreset;   // reads a ResNet .pth's layout: a file that cannot fit is refused here
                 string? weights = null;
-                if (config.ImageNetWeights is not null)
+                if (ModelWeights.StartingWeights(preset, config.ImageNetWeights, config.FromScratch) is { } path)
                 {
-                    using var file = File.OpenRead(config.ImageNetWeights);
+                    if (!File.Exists(path)) throw new DataFileException(path, "ImageNet weights not found");
+                    using var file = File.OpenRead(path);
                     weights = Convert.ToHexString(SHA256.HashData(file)).ToLowerInvariant();
+                    if (path == OnnxResNet.ModelPath && weights != OnnxResNet.Sha256)
+                        throw new DataFileException(path, $"SHA-256 {weights}, not the served package's {OnnxResNet.Sha256}");
                 }
                 return (data.Catalog(config).Digest(), weights);
             });

@@ -42,6 +42,5 @@ public sealed class SolverFactory(ModelCache models, IOptions<SiloSettings> sett
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method"),
     };
 
-    private static OslsmPreset Preset(RunConfig config) =>
-        OslsmPreset.Named(config.Preset) with { QuerySize = config.QuerySize, SupportSize = config.SupportSize };
+    private static OslsmPreset Preset(RunConfig config) => FoldSetup.Training(config, config.Folds[0]).ResolvedPreset;
 }

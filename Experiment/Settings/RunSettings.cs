@@ -27,7 +27,16 @@ public static class RunSettings
         SettingKind.Folder, c => c.Aug, (c, v) => c with { Aug = v });
 
     public static readonly RunSetting<string?> ImageNetWeights = PathSetting("ImageNetWeights", "weights", "ImageNet weights",
-        "ImageNet weights (torchvision state dict .pth)", SettingKind.File, c => c.ImageNetWeights, (c, v) => c with { ImageNetWeights = v });
+        "ImageNet weights (torchvision state dict .pth: VGG-16, AlexNet, resnet18/34)", SettingKind.File, c => c.ImageNetWeights, (c, v) => c with { ImageNetWeights = v });
+
+    public static readonly RunSetting<bool> FromScratch = new("FromScratch", "from-scratch", "train from scratch",
+        "every network from random initial weights, even where ImageNet weights are served (the resnet18 presets start from the package's ResNet18)",
+        SettingKind.Choice)
+    {
+        Get = c => c.FromScratch, Set = (c, v) => c with { FromScratch = v }, ChoiceList = ["false", "true"], Default = false,
+        ParseText = t => bool.TryParse(t, out var v) ? v : throw new FormatException("true or false"), FormatText = v => v ? "true" : "false",
+        Rule = (v, c) => v && c.ImageNetWeights is not null ? "true with --weights (give one: ImageNet weights or none)" : null,
+    };
 
     public static readonly RunSetting<string?> EpisodeLists = PathSetting("EpisodeLists", "episode-lists", "episode lists folder",
         "folder of episode lists from `data episodes` (fold{f}-{k}shot.txt): the test episodes to use", SettingKind.Folder,
@@ -179,7 +188,7 @@ public static class RunSettings
     /// <summary>Every setting, as the CLI's help and the launch form list them.</summary>
     public static readonly IReadOnlyList<RunSetting> All =
     [
-        RunId, Voc, Sbd, Aug, ImageNetWeights, EpisodeLists, FoldLists, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Iterations,
+        RunId, Voc, Sbd, Aug, ImageNetWeights, FromScratch, EpisodeLists, FoldLists, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Iterations,
         BaseIterations, SiameseIterations, SiameseSupportSampling, FineTuneIterations, FineTuneLearningRate, CheckpointEvery, ProgressEvery,
         Episodes, BatchSize, Seed, LearningRate, Momentum, ConditioningLearningRateMultiplier, EpisodesPerStep, WeightDecay, BiasLearningRateMultiplier,
         Optimizer, Loss, Threshold,

@@ -13,8 +13,11 @@ namespace SegCluster.Learning.Data;
 /// </summary>
 public static class EpisodeTensors
 {
-    private static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
-    private static readonly float[] Std = [0.229f, 0.224f, 0.225f];
+    /// <summary>torchvision's per-channel mean and std (RGB, of 0..1 values) that every image is normalised with.</summary>
+    internal static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
+
+    /// <inheritdoc cref="Mean"/>
+    internal static readonly float[] Std = [0.229f, 0.224f, 0.225f];
 
     /// <summary>[3, size, size] on the CPU, normalised; pixels outside <paramref name="keep"/> (if given) are zeroed after mean subtraction.</summary>
     public static Tensor Image(Image<Rgb24> image, int size, SegmentationMask? keep = null, int classId = 0) =>

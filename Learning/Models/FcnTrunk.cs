@@ -9,7 +9,7 @@ namespace SegCluster.Learning.Models;
 /// FCN-32s up to fc7 (VGG conv1..conv5, then fc6 and fc7 as convolutions, with dropout): OSLSM's segmentation
 /// branch and the trunk of the baselines' base classifier. Field names follow torchvision, so weights load by name.
 /// </summary>
-public sealed class FcnTrunk : Module<Tensor, Tensor>
+public sealed class FcnTrunk : SegmentationTrunk
 {
     private readonly Sequential features;
     private readonly Conv2d fc6;
@@ -30,8 +30,8 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
 
     private readonly OslsmPreset preset;
 
-    /// <summary>Fresh copies of fc6 and fc7 with their current weights (the fine-tuning baseline trains them per episode).</summary>
-    public (Conv2d Fc6, Conv2d Fc7) CopyFullyConnected()
+    /// <summary>Fresh copies of fc6 and fc7 with their current weights, each followed by a ReLU (the fine-tuning baseline trains them per episode).</summary>
+    public override Module<Tensor, Tensor> CopyHead()
     {
         var (copy6, copy7) = FullyConnected(preset, fc6.weight!.device);
         using (no_grad())
@@ -41,7 +41,7 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
             copy7.weight!.copy_(fc7.weight!);
             copy7.bias!.copy_(fc7.bias!);
         }
-        return (copy6, copy7);
+        return Sequential(("fc6", copy6), ("relu6", ReLU()), ("fc7", copy7), ("relu7", ReLU()));
     }
 
     /// <summary>
@@ -68,14 +68,14 @@ public sealed class FcnTrunk : Module<Tensor, Tensor>
     private readonly ChannelsLast layout = new();
 
     /// <summary>Switches the convolutions before fc6 to channels-last order for scoring (<see cref="ChannelsLast"/>).</summary>
-    public void UseChannelsLast() => layout.Apply(features);
+    public override void UseChannelsLast() => layout.Apply(features);
 
     /// <summary>
     /// The convolutional features before fc6, padded for it (<see cref="Fc6Padding"/>), always in the default order:
     /// fc6 and fc7 (and the fine-tuning baseline's copies of them) take their input that way even when the features
     /// run channels-last.
     /// </summary>
-    public Tensor Convolutional(Tensor images)
+    public override Tensor Convolutional(Tensor images)
     {
         using var scope = NewDisposeScope();
         var (before, after) = Fc6Padding(preset);

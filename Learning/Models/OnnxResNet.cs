@@ -69,7 +69,10 @@ public static class OnnxResNet
         return names.ToDictionary(n => n.Value, n => ToTensor(initializers[n.Key], path));
     }
 
-    /// <summary>Copies the model's weights into the trunk (which must have its [2, 2, 2, 3] blocks); batch-norm counters stay.</summary>
+    /// <summary>
+    /// Copies the model's weights into the trunk (which must have its [2, 2, 2, 3] blocks); batch-norm counters and the
+    /// trunk's input map stay (<see cref="InputMap"/> is the one for this project's normalised images).
+    /// </summary>
     public static void Load(ResNetTrunk trunk, string path)
     {
         var source = StateDict(path);
@@ -78,7 +81,7 @@ public static class OnnxResNet
             using var _ = no_grad();
             foreach (var (name, target) in trunk.state_dict())
             {
-                if (name.EndsWith("num_batches_tracked", StringComparison.Ordinal)) continue;
+                if (name.EndsWith("num_batches_tracked", StringComparison.Ordinal) || name.StartsWith("input_", StringComparison.Ordinal)) continue;
                 if (!source.TryGetValue(name, out var value)) throw new DataFileException(path, $"no weights for {name} (a trunk of other blocks than [2, 2, 2, 3]?)");
                 if (!value.shape.SequenceEqual(target.shape))
                     throw new DataFileException(path, $"{name} is [{string.Join(", ", value.shape)}], the trunk's [{string.Join(", ", target.shape)}]");
@@ -89,6 +92,27 @@ public static class OnnxResNet
         {
             foreach (var t in source.Values) t.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The trunk's input map (<c>input_weight</c> [3, 3, 1, 1], <c>input_bias</c> [3]) from this project's images
+    /// (RGB normalised by torchvision's mean and std, <see cref="Data.EpisodeTensors"/>) to the package's input: BGR
+    /// 0..255 minus the mean image's per-channel means (at any size; the package's per-pixel mean image is for 224x224
+    /// only). Masked-out support pixels, zero after normalisation, become about zero here too.
+    /// </summary>
+    public static Dictionary<string, Tensor> InputMap(string preprocessPath)
+    {
+        using var mean = MeanImage(preprocessPath);
+        var channelMeans = mean.mean([0, 2, 3]).data<float>().ToArray();   // B, G, R
+        var weight = new float[9];
+        var bias = new float[3];
+        for (var output = 0; output < 3; output++)
+        {
+            var rgb = 2 - output;
+            weight[output * 3 + rgb] = 255 * Data.EpisodeTensors.Std[rgb];
+            bias[output] = 255 * Data.EpisodeTensors.Mean[rgb] - channelMeans[output];
+        }
+        return new() { ["input_weight"] = tensor(weight, [3, 3, 1, 1]), ["input_bias"] = tensor(bias) };
     }
 
     /// <summary>The preprocessing's mean image, [1, 3, 224, 224] in BGR order.</summary>

@@ -8,13 +8,14 @@ namespace SegCluster.Learning.Models;
 
 /// <summary>
 /// The paper's two-branch network (Figure 2). The conditioning branch g_eta maps each masked support image to
-/// {w, b} (VGG up to fc8, then weight hashing to fc7-width + 1); the segmentation branch is FCN-32s up to fc7.
+/// {w, b} (VGG up to fc8, then weight hashing to fc7-width + 1); the segmentation branch is FCN-32s up to fc7
+/// (<see cref="SegmentationTrunk"/>; a ResNet's last stage in the resnet18 presets).
 /// forward(query [1,3,H,W], supports [k,3,S,S]) gives one logit map per support, [k,H,W], at the query's size.
 /// </summary>
 public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwork
 {
     private readonly ConditioningBranch conditioning;
-    private readonly FcnTrunk segmentation;
+    private readonly SegmentationTrunk segmentation;
 
     public OslsmPreset Preset { get; }
 
@@ -33,7 +34,7 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
         Device = device;
         Generators = new NetworkGenerators(seed, "torch-generator", device);
         conditioning = new ConditioningBranch(preset, seed, Generators.Dropout, device);
-        segmentation = new FcnTrunk(preset, Generators.Dropout, device);
+        segmentation = SegmentationTrunk.Create(preset, Generators.Dropout, device);
         RegisterComponents();
         SeededInitialisation.Apply(this, Generators.Initialisation);
     }
@@ -70,19 +71,25 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
         return logits.squeeze(0).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// g_eta: the masked support through a backbone, then VGG/AlexNet's classifier up to fc8 (1000 values) or, for a
+    /// ResNet, nothing after its global pooling (512 values); weight hashing maps them to w (fc7's width, or the
+    /// ResNet's 512 channels) and b.
+    /// </summary>
     private sealed class ConditioningBranch : Module<Tensor, Tensor>
     {
-        private readonly Sequential features;
+        private readonly Module<Tensor, Tensor> features;
         private readonly AdaptiveAvgPool2d avgpool;
-        private readonly Sequential classifier;
+        private readonly Sequential? classifier;
         private readonly WeightHashing hashing;
         private readonly ChannelsLast layout = new();
 
         public ConditioningBranch(OslsmPreset preset, ulong hashSeed, Generator dropout, Device device) : base(nameof(ConditioningBranch))
         {
-            features = BackboneLayers.Features(preset, device);
+            var resnet = preset.Backbone == Backbone.ResNet;
+            features = resnet ? new ResNetTrunk(preset.Blocks, dilated: false, device) : BackboneLayers.Features(preset, device);
             avgpool = AdaptiveAvgPool2d([preset.PooledSide, preset.PooledSide]);
-            classifier = BackboneLayers.Classifier(preset, dropout, device);
+            classifier = resnet ? null : BackboneLayers.Classifier(preset, dropout, device);
             hashing = new WeightHashing(preset.ClassifierOutputs, preset.FullyConnected + 1, hashSeed, device);
             RegisterComponents();
         }
@@ -93,7 +100,7 @@ public sealed class OslsmNetwork : Module<Tensor, Tensor, Tensor>, ISeededNetwor
         {
             using var scope = NewDisposeScope();
             var x = avgpool.call(features.call(layout.Order(supports))).flatten(1);
-            return hashing.call(classifier.call(x)).MoveToOuterDisposeScope();
+            return hashing.call(classifier?.call(x) ?? x).MoveToOuterDisposeScope();
         }
     }
 }

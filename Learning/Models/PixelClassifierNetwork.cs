@@ -16,7 +16,7 @@ public sealed class PixelClassifierNetwork : Module<Tensor, Tensor>, ISeededNetw
     /// <summary>15 training classes of a fold plus background.</summary>
     public const int Classes = 16;
 
-    private readonly FcnTrunk segmentation;
+    private readonly SegmentationTrunk segmentation;
     private readonly Conv2d score;
     public OslsmPreset Preset { get; }
 
@@ -30,7 +30,7 @@ public sealed class PixelClassifierNetwork : Module<Tensor, Tensor>, ISeededNetw
         Preset = preset;
         Device = device;
         Generators = new NetworkGenerators(seed, "base-classifier", device);
-        segmentation = new FcnTrunk(preset, Generators.Dropout, device);
+        segmentation = SegmentationTrunk.Create(preset, Generators.Dropout, device);
         score = Conv2d(preset.FullyConnected, Classes, 1, device: device);
         RegisterComponents();
         SeededInitialisation.Apply(this, Generators.Initialisation);
@@ -43,7 +43,7 @@ public sealed class PixelClassifierNetwork : Module<Tensor, Tensor>, ISeededNetw
     public void UseChannelsLast() => segmentation.UseChannelsLast();
 
     /// <summary>The trunk, for the fine-tuning baseline (frozen conv layers, per-episode copies of fc6 and fc7).</summary>
-    public FcnTrunk Trunk => segmentation;
+    public SegmentationTrunk Trunk => segmentation;
 
     public override Tensor forward(Tensor images)
     {

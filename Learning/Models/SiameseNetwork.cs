@@ -13,7 +13,7 @@ namespace SegCluster.Learning.Models;
 /// </summary>
 public sealed class SiameseNetwork : Module<Tensor, Tensor>, ISeededNetwork
 {
-    private readonly FcnTrunk segmentation;
+    private readonly SegmentationTrunk segmentation;
     private readonly Conv2d embedding;
     private readonly Parameter scale;
     private readonly Parameter offset;
@@ -29,7 +29,7 @@ public sealed class SiameseNetwork : Module<Tensor, Tensor>, ISeededNetwork
         Preset = preset;
         Device = device;
         Generators = new NetworkGenerators(seed, "siamese", device);
-        segmentation = new FcnTrunk(preset, Generators.Dropout, device);
+        segmentation = SegmentationTrunk.Create(preset, Generators.Dropout, device);
         embedding = Conv2d(preset.FullyConnected, Math.Min(preset.FullyConnected, 256), 1, device: device);
         // A cosine in [-1, 1] needs a scale to reach confident logits; start at 5 around an even prior.
         scale = new Parameter(tensor(5f, device: device));

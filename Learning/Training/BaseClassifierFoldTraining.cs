@@ -45,7 +45,7 @@ public sealed class BaseClassifierFoldTraining(FoldSplit split, FoldTrainingConf
     public static PixelClassifierNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config, Device device)
     {
         var network = new PixelClassifierNetwork(preset, config.Seed + (ulong)config.Fold, device);
-        if (config.ImageNetWeights is not null) ModelWeights.LoadImageNet(network, config.ImageNetWeights);
+        ModelWeights.Initialise(network, preset, config.ImageNetWeights, config.FromScratch);
         return network;
     }
 }

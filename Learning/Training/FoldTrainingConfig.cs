@@ -15,9 +15,11 @@ public sealed record FoldTrainingConfig(
     int ProgressEvery,
     ulong Seed,
     TrainingOptions Training,
-    string? ImageNetWeights = null)
+    string? ImageNetWeights = null,
+    bool FromScratch = false)
 {
-    public OslsmPreset ResolvedPreset => OslsmPreset.Named(Preset) with { QuerySize = QuerySize, SupportSize = SupportSize };
+    public OslsmPreset ResolvedPreset =>
+        ModelWeights.Layout(OslsmPreset.Named(Preset) with { QuerySize = QuerySize, SupportSize = SupportSize }, ImageNetWeights, FromScratch);
 
     public string ToJson() => JsonSerializer.Serialize(this);
 

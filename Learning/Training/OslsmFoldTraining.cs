@@ -34,7 +34,7 @@ public sealed class OslsmFoldTraining(FoldSplit split, FoldTrainingConfig config
     public static OslsmNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config, Device device)
     {
         var network = new OslsmNetwork(preset, config.Seed + (ulong)config.Fold, device);
-        if (config.ImageNetWeights is not null) ModelWeights.LoadImageNet(network, config.ImageNetWeights);
+        ModelWeights.Initialise(network, preset, config.ImageNetWeights, config.FromScratch);
         return network;
     }
 }

@@ -39,7 +39,7 @@ public sealed class SiameseFoldTraining(FoldSplit split, FoldTrainingConfig conf
     public static SiameseNetwork CreateNetwork(OslsmPreset preset, FoldTrainingConfig config, Device device)
     {
         var network = new SiameseNetwork(preset, config.Seed + (ulong)config.Fold, device);
-        if (config.ImageNetWeights is not null) ModelWeights.LoadImageNet(network, config.ImageNetWeights);
+        ModelWeights.Initialise(network, preset, config.ImageNetWeights, config.FromScratch);
         return network;
     }
 }

@@ -60,7 +60,7 @@ public sealed class BadInputCorpusTests
             case "foldlist": FoldList.Load(path); break;
             case "config": ReadConfig(path); break;
             case "weights":
-                using (var network = new OslsmNetwork(OslsmPreset.Tiny, 1, CPU)) ModelWeights.LoadImageNet(network, path);
+                using (var network = new OslsmNetwork(OslsmPreset.Tiny, 1, CPU)) ModelWeights.Initialise(network, network.Preset, path, fromScratch: false);
                 break;
             default: throw new InvalidOperationException($"unknown case kind '{kind}'");
         }

@@ -12,22 +12,25 @@ public sealed class FoldTrainingTests
     private static readonly Lazy<DataCatalog> Catalog = new(() =>
         DataCatalog.Scan(SyntheticPascal.Generate(Fixtures.TempDirectory(), new SyntheticPascal.Options(Images: 200, Size: 64, Seed: 5)).Sources));
 
-    private static FoldTrainingConfig Config(int iterations, int every = 5) =>
-        new(Fold: 1, Preset: "tiny", QuerySize: 64, SupportSize: 64, Iterations: iterations, CheckpointEvery: every, ProgressEvery: 5,
+    private static FoldTrainingConfig Config(int iterations, int every = 5, string preset = "tiny") =>
+        new(Fold: 1, Preset: preset, QuerySize: 64, SupportSize: 64, Iterations: iterations, CheckpointEvery: every, ProgressEvery: 5,
             Seed: 42, Training: TrainingOptions.TinyMeanLoss);
 
-    [Fact]
-    public void Resuming_from_a_checkpoint_continues_bit_for_bit()
+    [Theory]
+    [InlineData("tiny")]
+    [InlineData("resnet18-fcn32")]
+    [InlineData("resnet18-dilated8")]
+    public void Resuming_from_a_checkpoint_continues_bit_for_bit(string preset)
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
         var straight = new CheckpointStore(Fixtures.TempDirectory());
-        var straightFinal = new OslsmFoldTraining(split, Config(15), straight, CPU).Run(null, default);
+        var straightFinal = new OslsmFoldTraining(split, Config(15, preset: preset), straight, CPU).Run(null, default);
 
         var interrupted = new CheckpointStore(Fixtures.TempDirectory());
-        new OslsmFoldTraining(split, Config(10), interrupted, CPU).Run(null, default);       // stops after iteration 10
-        var resumedFinal = new OslsmFoldTraining(split, Config(15), interrupted, CPU).Run(null, default);
+        new OslsmFoldTraining(split, Config(10, preset: preset), interrupted, CPU).Run(null, default);       // stops after iteration 10
+        var resumedFinal = new OslsmFoldTraining(split, Config(15, preset: preset), interrupted, CPU).Run(null, default);
 
-        Assert.Equal(Parameters(straightFinal), Parameters(resumedFinal));
+        Assert.Equal(Parameters(straightFinal, preset), Parameters(resumedFinal, preset));
     }
 
     [Fact]
@@ -85,9 +88,9 @@ public sealed class FoldTrainingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new OslsmFoldTraining(split, Config(5) with { Fold = 4 }, new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default));
     }
 
-    private static byte[] Parameters(string checkpoint)
+    private static byte[] Parameters(string checkpoint, string preset = "tiny")
     {
-        using var network = new OslsmNetwork(OslsmPreset.Tiny with { QuerySize = 64 }, seed: 0, CPU);
+        using var network = new OslsmNetwork(OslsmPreset.Named(preset) with { QuerySize = 64 }, seed: 0, CPU);
         CheckpointFile.LoadModel(checkpoint, network);
         return network.parameters().SelectMany(p => p.bytes.ToArray()).ToArray();
     }

@@ -51,7 +51,7 @@ public sealed class PyTorchParityTests
         var path = Path.Combine(dir, "imagenet.pth");
         PythonReference.Run("oslsm_reference.py", "imagenet", "tiny", "3", path);
         using var network = new OslsmNetwork(OslsmPreset.Tiny, seed: 1, CPU);
-        ModelWeights.LoadImageNet(network, path);
+        ModelWeights.Initialise(network, network.Preset, path, fromScratch: false);
         var source = ModelWeights.ReadStateDict(path);
         var loaded = network.state_dict();
         Assert.True(loaded["segmentation.features.3.weight"].allclose(source["features.3.weight"], 0, 0));
@@ -67,7 +67,7 @@ public sealed class PyTorchParityTests
         var path = Path.Combine(dir, "imagenet.pth");
         PythonReference.Run("oslsm_reference.py", "imagenet", "tiny", "3", path);
         using var network = new OslsmNetwork(OslsmPreset.AlexNet, seed: 1, CPU);
-        var error = Assert.Throws<DataFileException>(() => ModelWeights.LoadImageNet(network, path));
+        var error = Assert.Throws<DataFileException>(() => ModelWeights.Initialise(network, network.Preset, path, fromScratch: false));
         Assert.Equal(path, error.FilePath);
         Assert.Contains("wrong shape", error.Reason);
         Assert.Contains("features.0.weight", error.Reason);

@@ -67,21 +67,20 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
         }
     }
 
-    /// <summary>fc6 and fc7 copied from the base network, batch norm on fc7's output, a zero-initialised binary fc8.</summary>
+    /// <summary>The trunk's head copied from the base network (fc6 and fc7; a ResNet's last stage), batch norm on its output, a zero-initialised binary fc8.</summary>
     internal sealed class EpisodeHead : Module<Tensor, long, Tensor>
     {
         private const double Momentum = 0.1, Epsilon = 1e-5;
-        private readonly Conv2d fc6;
-        private readonly Conv2d fc7;
+        private readonly Module<Tensor, Tensor> trunkHead;
         private readonly Parameter scale;
         private readonly Parameter shift;
         private readonly Tensor runningMean;
         private readonly Tensor runningVariance;
         private readonly Conv2d fc8;
 
-        public EpisodeHead(FcnTrunk trunk, long channels, Device device) : base(nameof(EpisodeHead))
+        public EpisodeHead(SegmentationTrunk trunk, long channels, Device device) : base(nameof(EpisodeHead))
         {
-            (fc6, fc7) = trunk.CopyFullyConnected();
+            trunkHead = trunk.CopyHead();
             // Batch norm through the functional call with buffers of our own: TorchSharp's BatchNorm2d counts batches
             // with an implicit Scalar that the GC can finalise mid-call (seen failing demo folds).
             scale = new Parameter(ones(channels, device: device));
@@ -108,18 +107,18 @@ public sealed class FineTuningSolver(PixelClassifierNetwork network, int iterati
 
         /// <summary>fc7's output after batch norm: the batch's statistics in training, the stored ones in evaluation.</summary>
         internal Tensor Normalised(Tensor convolutional) =>
-            functional.batch_norm(Fc7(convolutional), runningMean, runningVariance, scale, shift, training, Momentum, Epsilon);
+            functional.batch_norm(HeadFeatures(convolutional), runningMean, runningVariance, scale, shift, training, Momentum, Epsilon);
 
         /// <summary>Stores the per-channel mean and (biased) variance of fc7's output on these features, for evaluation.</summary>
         internal void NormaliseLike(Tensor convolutional)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var fc7 = Fc7(convolutional);
-            runningMean.copy_(fc7.mean([0, 2, 3]));
-            runningVariance.copy_(fc7.var([0, 2, 3], unbiased: false));
+            var features = HeadFeatures(convolutional);
+            runningMean.copy_(features.mean([0, 2, 3]));
+            runningVariance.copy_(features.var([0, 2, 3], unbiased: false));
         }
 
-        private Tensor Fc7(Tensor convolutional) => functional.relu(fc7.call(functional.relu(fc6.call(convolutional))));
+        private Tensor HeadFeatures(Tensor convolutional) => trunkHead.call(convolutional);
     }
 }
