@@ -49,4 +49,6 @@ public sealed record RunConfig
     [Id(37)] public int SeenClassEpisodes { get; init; }
     [Id(38)] public int TestSeeds { get; init; }
     [Id(39)] public bool FromScratch { get; init; }
+    [Id(40)] public int EvaluateEvery { get; init; }
+    [Id(41)] public int EvaluationEpisodes { get; init; }
 }

@@ -163,6 +163,7 @@ public sealed class FoldGrain(
             DeviceSlot.Parse(device!).Device);
         trainer.CheckpointWritten = written => events.Writer.TryWrite(written);
         trainer.Started = ranOn => events.Writer.TryWrite(new TrainingDevice(ranOn));
+        trainer.Evaluated = point => events.Writer.TryWrite(point);
         trainer.CorruptCheckpoint = message => logger.LogWarning("skipping corrupt checkpoint: {Message}", message);
         // A checkpoint's record follows its progress points through the channel: resuming only from recorded
         // checkpoints means no point is lost when a silo dies with reports still queued.
@@ -193,6 +194,9 @@ public sealed class FoldGrain(
                 case TrainingDevice ranOn:
                     live = live with { TrainingDevice = ranOn.Description };
                     await WriteFoldRowAsync(live);
+                    break;
+                case TrainingEvaluation point:
+                    await results.AddTrainingEvaluationAsync(config.RunId, fold, network, point.Iteration, point.Episodes, point.MeanIou);
                     break;
                 case CheckpointInfo written:
                     await results.AddCheckpointAsync(config.RunId, fold, network, written.Iteration, written.Path, written.Sha256, written.Bytes);

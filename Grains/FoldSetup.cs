@@ -15,7 +15,8 @@ public static class FoldSetup
         fold, config.Preset, config.QuerySize, config.SupportSize, config.Iterations, config.CheckpointEvery, config.ProgressEvery,
         config.Seed, new TrainingOptions(config.LearningRate, config.Momentum, config.ConditioningLearningRateMultiplier, config.Loss, config.Optimizer,
             config.EpisodesPerStep, config.WeightDecay, config.BiasLearningRateMultiplier),
-        config.ImageNetWeights, config.FromScratch);
+        config.ImageNetWeights, config.FromScratch,
+        config.EvaluateEvery > 0 ? new TrainingEvaluationOptions(config.EvaluateEvery, config.EvaluationEpisodes, config.Threshold) : null);
 
     /// <summary>A network's trainer on the device: the OSLSM settings, with the baselines' own iteration counts.</summary>
     public static FoldTraining Trainer(string network, RunConfig config, FoldSplit split, CheckpointStore store, Device device)

@@ -37,6 +37,9 @@ public sealed record RunRecord(string RunId, string Status, string ConfigJson, s
     DateTime? StartedAt, DateTime? FinishedAt, string? Error, string ConfigHash, string? Group = null);
 
 /// <summary>A point of a training curve.</summary>
+/// <summary>meanIoU of a fixed seeded subset of a fold's test episodes (1-shot, unseen classes), scored during training at an iteration.</summary>
+public sealed record TrainingEvaluationRow(int Fold, string Network, int Iteration, int Episodes, double MeanIou);
+
 public sealed record TrainingPointRow(int Fold, string Network, int Iteration, double Loss, double IterationsPerSecond, DateTime RecordedAt);
 
 /// <summary>A written checkpoint.</summary>

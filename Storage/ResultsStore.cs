@@ -81,6 +81,14 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
             VALUES (@run, @fold, @network, @iteration, @loss, @rate) ON CONFLICT DO NOTHING
             """, cancellationToken, ("run", runId), ("fold", fold), ("network", network), ("iteration", iteration), ("loss", loss), ("rate", iterationsPerSecond));
 
+    /// <summary>A point of the fold's meanIoU curve during training (a resumed fold scores its points again: the same values).</summary>
+    public Task AddTrainingEvaluationAsync(string runId, int fold, string network, int iteration, int episodes, double meanIou,
+        CancellationToken cancellationToken = default) =>
+        ExecuteAsync("""
+            INSERT INTO training_evaluations (run_id, fold, network, iteration, episodes, mean_iou)
+            VALUES (@run, @fold, @network, @iteration, @episodes, @iou) ON CONFLICT DO NOTHING
+            """, cancellationToken, ("run", runId), ("fold", fold), ("network", network), ("iteration", iteration), ("episodes", episodes), ("iou", meanIou));
+
     public Task AddCheckpointAsync(string runId, int fold, string network, int iteration, string path, string sha256, long bytes,
         CancellationToken cancellationToken = default) =>
         ExecuteAsync("""
@@ -241,6 +249,11 @@ public sealed class ResultsStore(string connectionString, bool retry = true)
         SELECT fold, network, iteration, loss, iterations_per_second, recorded_at FROM training_points WHERE run_id = @run
          ORDER BY fold, network, iteration
         """, r => new TrainingPointRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetDouble(3), r.GetDouble(4), r.GetDateTime(5)),
+        cancellationToken, ("run", runId));
+
+    public Task<IReadOnlyList<TrainingEvaluationRow>> ReadTrainingEvaluationsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""
+        SELECT fold, network, iteration, episodes, mean_iou FROM training_evaluations WHERE run_id = @run ORDER BY fold, network, iteration
+        """, r => new TrainingEvaluationRow(r.GetInt32(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3), r.GetDouble(4)),
         cancellationToken, ("run", runId));
 
     public Task<IReadOnlyList<CheckpointRow>> ReadCheckpointsAsync(string runId, CancellationToken cancellationToken = default) => QueryAsync("""

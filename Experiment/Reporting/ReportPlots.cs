@@ -19,7 +19,8 @@ public static class ReportPlots
     public static IReadOnlyList<string> Names(RunReport report)
     {
         var shots = report.Means.Select(m => m.Shots).Distinct().Order().ToList();
-        return [.. shots.SelectMany(k => new[] { $"heatmap-{k}shot", $"bars-{k}shot", $"precision-recall-{k}shot" }), .. shots.Count > 1 ? ["shots"] : Array.Empty<string>()];
+        return [.. shots.SelectMany(k => new[] { $"heatmap-{k}shot", $"bars-{k}shot", $"precision-recall-{k}shot" }), .. shots.Count > 1 ? ["shots"] : Array.Empty<string>(),
+            .. report.TrainingCurves.Count > 0 ? ["training"] : Array.Empty<string>()];
     }
 
     /// <summary>The named plot, or null when the report has no such plot.</summary>
@@ -27,6 +28,7 @@ public static class ReportPlots
     {
         if (!Names(report).Contains(name)) return null;
         if (name == "shots") return ShotsCurve(report, dataLabel);
+        if (name == "training") return Training(report, dataLabel);
         var dash = name.LastIndexOf('-');
         var shots = int.Parse(name[(dash + 1)..^"shot".Length], CultureInfo.InvariantCulture);
         return name[..dash] switch
@@ -141,6 +143,33 @@ public static class ReportPlots
         plot.XLabel("support images (paired episodes: the same queries for every k)");
         plot.YLabel("meanIoU % over the folds");
         plot.Title($"meanIoU against the number of shots\n{dataLabel}");
+        plot.ShowLegend(Edge.Right);
+        return plot;
+    }
+
+    /// <summary>
+    /// Figure 3's plot: meanIoU % of evaluation during training against the iteration, a line per fold, and each fold's
+    /// 1-shot LogReg meanIoU as a dashed constant line in its colour (the paper's reference).
+    /// </summary>
+    public static Plot Training(RunReport report, string dataLabel)
+    {
+        var plot = new Plot();
+        var curves = TrainingCurve.Of(report);
+        var last = curves.SelectMany(c => c.Points).Select(p => p.Iteration).DefaultIfEmpty(1).Max();
+        for (var k = 0; k < curves.Count; k++)
+        {
+            var curve = curves[k];
+            var line = plot.Add.Scatter(curve.Points.Select(p => (double)p.Iteration).ToArray(), curve.Points.Select(p => 100 * p.MeanIou).ToArray(), Palette(k));
+            line.LegendText = $"OSLSM, fold {curve.Fold}";
+            if (curve.LogReg is not { } logReg) continue;
+            var reference = plot.Add.Line(0, 100 * logReg, last, 100 * logReg);
+            reference.Color = Palette(k);
+            reference.LinePattern = LinePattern.Dashed;
+            reference.LegendText = $"LogReg, fold {curve.Fold}";
+        }
+        plot.XLabel("training iteration");
+        plot.YLabel("meanIoU % (1-shot, unseen classes)");
+        plot.Title($"meanIoU during training (Figure 3)\n{dataLabel}");
         plot.ShowLegend(Edge.Right);
         return plot;
     }

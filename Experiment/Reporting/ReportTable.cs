@@ -206,8 +206,25 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
             $"Paper: {PaperResults.Label}.");
     }
 
+    /// <summary>
+    /// Figure 3's numbers: meanIoU % of evaluation during training at each iteration, a column per fold (a group's
+    /// runs averaged), and the fold's 1-shot LogReg meanIoU on all its test episodes, the paper's constant reference.
+    /// </summary>
+    public static ReportTable Training(RunReport report, string dataLabel)
+    {
+        var curves = TrainingCurve.Of(report);
+        var iterations = curves.SelectMany(c => c.Points.Select(p => p.Iteration)).Distinct().Order().ToList();
+        var rows = iterations.Select(i => (IReadOnlyList<string>)[i.ToString(CultureInfo.InvariantCulture),
+            .. curves.Select(c => c.Points.FirstOrDefault(p => p.Iteration == i) is { } p ? Percent(p.MeanIou) : "")]).ToList();
+        if (curves.Any(c => c.LogReg is not null))
+            rows.Add(["LogReg (1-shot, all test episodes)", .. curves.Select(c => c.LogReg is { } l ? Percent(l) : "")]);
+        return new ReportTable("Figure 3: meanIoU % during training", ["iteration", .. curves.Select(c => $"fold {c.Fold}")], rows,
+            $"Ours: {dataLabel}. Each point: OSLSM on the same seeded 1-shot test episodes of the fold ({string.Join(", ", curves.Select(c => $"fold {c.Fold}: {c.Episodes}"))} " +
+            "episodes, unseen classes), scored with the network as trained to that iteration.");
+    }
+
     /// <summary>The tables a run is exported as, by the name in their address and file name.</summary>
-    public static readonly IReadOnlyList<string> Names = ["table1", "table1-figures", "table1-long", "table2", "shots", "classes", "gains", "seen"];
+    public static readonly IReadOnlyList<string> Names = ["table1", "table1-figures", "table1-long", "table2", "shots", "classes", "gains", "seen", "training"];
 
     /// <summary>The named table (null: no such name); <paramref name="machineLabel"/> says where Table 2's seconds were measured.</summary>
     public static ReportTable? Named(string name, RunReport report, string dataLabel, string machineLabel) => name switch
@@ -220,6 +237,7 @@ public sealed record ReportTable(string Title, IReadOnlyList<string> Columns, IR
         "classes" => Classes(report, dataLabel),
         "gains" => ShotGains(report, dataLabel),
         "seen" => SeenClasses(report, dataLabel),
+        "training" => Training(report, dataLabel),
         _ => null,
     };
 

@@ -47,6 +47,9 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
     IReadOnlyList<MethodTiming> Timings, IReadOnlyList<ScoringDeviceRow> ScoringDevices, IReadOnlyList<ShotGain> ShotGains,
     IReadOnlyList<FoldScore> SeenScores, IReadOnlyList<MethodMean> SeenMeans)
 {
+    /// <summary>The meanIoU curves of evaluation during training (Figure 3), each fold's; a group's runs each add theirs.</summary>
+    public IReadOnlyList<TrainingEvaluationRow> TrainingCurves { get; init; } = [];
+
     /// <summary>Intervals are reproducible: the bootstrap draws from this fixed seed.</summary>
     public const ulong BootstrapSeed = 1;
 
@@ -56,7 +59,7 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
         var batches = await store.ReadBatchClassCountsAsync(runId, cancellationToken);
         var timings = await store.ReadTimingsAsync(runId, cancellationToken);
         var scoringDevices = await store.ReadScoringDevicesAsync(runId, cancellationToken);
-        return From(runId, folds, batches, timings, scoringDevices);
+        return From(runId, folds, batches, timings, scoringDevices) with { TrainingCurves = await store.ReadTrainingEvaluationsAsync(runId, cancellationToken) };
     }
 
     /// <summary>The report of a group's runs pooled: each run's test seeds become draws numbered after the run before's; timings are the runs' means.</summary>
@@ -66,6 +69,7 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
         var batches = new List<BatchClassRow>();
         var timings = new List<TimingRow>();
         var devices = new List<ScoringDeviceRow>();
+        var curves = new List<TrainingEvaluationRow>();
         var drawOffset = 0;
         foreach (var runId in runIds)
         {
@@ -75,11 +79,12 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
             drawOffset += rows.Select(b => b.TestSeed).DefaultIfEmpty(0).Max() + 1;
             timings.AddRange(await store.ReadTimingsAsync(runId, cancellationToken));
             devices.AddRange(await store.ReadScoringDevicesAsync(runId, cancellationToken));
+            curves.AddRange(await store.ReadTrainingEvaluationsAsync(runId, cancellationToken));
         }
         return From(group, folds, batches,
             [.. timings.GroupBy(t => (t.Method, t.Shots)).Select(g => new TimingRow(g.Key.Method, g.Key.Shots, g.Sum(t => t.Episodes),
                 g.Average(t => t.MeanSeconds), g.Average(t => t.MedianSeconds)))],
-            [.. devices.GroupBy(d => d.Device).Select(g => new ScoringDeviceRow(g.Key, g.Sum(d => d.Batches)))]);
+            [.. devices.GroupBy(d => d.Device).Select(g => new ScoringDeviceRow(g.Key, g.Sum(d => d.Batches)))]) with { TrainingCurves = curves };
     }
 
     /// <summary>
@@ -188,4 +193,19 @@ public sealed record RunReport(string RunId, IReadOnlyList<FoldRow> Folds, IRead
             return counts;
         })]);
     }
+}
+
+/// <summary>
+/// One fold's meanIoU curve of evaluation during training (OSLSM; a group's runs averaged at each iteration) and the
+/// fold's 1-shot LogReg meanIoU where the run scored it (Figure 3's constant reference).
+/// </summary>
+public sealed record TrainingCurve(int Fold, int Episodes, IReadOnlyList<(int Iteration, double MeanIou)> Points, double? LogReg)
+{
+    public static IReadOnlyList<TrainingCurve> Of(RunReport report) =>
+    [
+        .. report.TrainingCurves.Where(r => r.Network == "oslsm").GroupBy(r => r.Fold).OrderBy(g => g.Key).Select(g => new TrainingCurve(g.Key,
+            g.Max(r => r.Episodes),
+            [.. g.GroupBy(r => r.Iteration).OrderBy(i => i.Key).Select(i => (i.Key, i.Average(r => r.MeanIou)))],
+            report.Scores.FirstOrDefault(s => s.Fold == g.Key && s.Method == Method.LogisticRegression && s.Shots == 1)?.MeanIou)),
+    ];
 }

@@ -111,6 +111,14 @@ public static class RunSettings
     public static readonly RunSetting<int> ProgressEvery = IntSetting("ProgressEvery", "progress-every", "progress every",
         "iterations between stored training points", 50, 1, int.MaxValue, c => c.ProgressEvery, (c, v) => c with { ProgressEvery = v });
 
+    public static readonly RunSetting<int> EvaluateEvery = IntSetting("EvaluateEvery", "eval-every", "evaluate every",
+        "OSLSM's iterations between scorings of a fixed seeded subset of the fold's test episodes during training (Figure 3's curve; 0: none)",
+        0, 0, MaxIterations, c => c.EvaluateEvery, (c, v) => c with { EvaluateEvery = v });
+
+    public static readonly RunSetting<int> EvaluationEpisodes = IntSetting("EvaluationEpisodes", "eval-episodes", "episodes per evaluation",
+        "1-shot test episodes each evaluation during training scores (the same ones every time)", 100, 1, 100_000,
+        c => c.EvaluationEpisodes, (c, v) => c with { EvaluationEpisodes = v }, when: c => c.EvaluateEvery > 0, absent: (0, 100));
+
     public static readonly RunSetting<int> Episodes = IntSetting("Episodes", "episodes", "episodes per fold and shot count",
         "test episodes per fold and shot count", 1000, 1, 100_000, c => c.Episodes, (c, v) => c with { Episodes = v });
 
@@ -190,7 +198,7 @@ public static class RunSettings
     [
         RunId, Voc, Sbd, Aug, ImageNetWeights, FromScratch, EpisodeLists, FoldLists, Folds, Shots, Methods, Preset, QuerySize, SupportSize, Iterations,
         BaseIterations, SiameseIterations, SiameseSupportSampling, FineTuneIterations, FineTuneLearningRate, CheckpointEvery, ProgressEvery,
-        Episodes, BatchSize, Seed, LearningRate, Momentum, ConditioningLearningRateMultiplier, EpisodesPerStep, WeightDecay, BiasLearningRateMultiplier,
+        EvaluateEvery, EvaluationEpisodes, Episodes, BatchSize, Seed, LearningRate, Momentum, ConditioningLearningRateMultiplier, EpisodesPerStep, WeightDecay, BiasLearningRateMultiplier,
         Optimizer, Loss, Threshold,
         InferencePrecision, MinClassPixels, DropSmallObjects, TestSampler, TestSeeds, SeenClassEpisodes,
     ];

@@ -22,10 +22,13 @@ public sealed class OslsmSolver : IEpisodeSolver
     private readonly OslsmNetwork network;
     private readonly double threshold;
     private readonly SupportCombination combination;
+    private readonly bool channelsLast;
 
-    public OslsmSolver(OslsmNetwork network, double threshold = 0.5, SupportCombination combination = SupportCombination.Or)
+    /// <param name="channelsLast">false for a network still training (evaluation during training): its weights keep the order checkpoints save.</param>
+    public OslsmSolver(OslsmNetwork network, double threshold = 0.5, SupportCombination combination = SupportCombination.Or, bool channelsLast = true)
     {
         this.network = network;
+        this.channelsLast = channelsLast;
         this.threshold = threshold;
         this.combination = combination;
     }
@@ -44,7 +47,7 @@ public sealed class OslsmSolver : IEpisodeSolver
 
     public byte[] Predict(EpisodeInput episode)
     {
-        network.UseChannelsLast();   // the scoring layout, switched once
+        if (channelsLast) network.UseChannelsLast();   // the scoring layout, switched once
         var preset = network.Preset;
         network.eval();
         using var scope = NewDisposeScope();

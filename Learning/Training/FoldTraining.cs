@@ -16,6 +16,9 @@ public abstract class FoldTraining(FoldSplit split, FoldTrainingConfig config, C
     /// <summary>Called (on the training thread) after each checkpoint is written.</summary>
     public Action<CheckpointInfo>? CheckpointWritten { get; set; }
 
+    /// <summary>Called (on the training thread) with each point of the meanIoU curve when the config asks for evaluation during training.</summary>
+    public Action<TrainingEvaluation>? Evaluated { get; set; }
+
     /// <summary>Called when a corrupt checkpoint is skipped.</summary>
     public Action<string>? CorruptCheckpoint { get; set; }
 
@@ -59,7 +62,7 @@ public abstract class FoldTraining(FoldSplit split, FoldTrainingConfig config, C
 
     /// <summary>The shared loop from <paramref name="start"/>, saving network and optimizer with the run's config.</summary>
     private protected string Train<TModel>(int start, TModel network, OslsmOptimizer optimizer, TrainingLoop.Step step,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) where TModel : nn.Module, ISeededNetwork
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingLoop.Evaluate? evaluate = null) where TModel : nn.Module, ISeededNetwork
     {
         if (device.type == DeviceType.CUDA) Devices.TorchDevices.UseReproducibleCuda();
         Started?.Invoke(Devices.TorchDevices.DescribeModule(network));
@@ -67,6 +70,6 @@ public abstract class FoldTraining(FoldSplit split, FoldTrainingConfig config, C
             ? store.PathFor(start)
             : TrainingLoop.Run(start, config.Iterations, config.ProgressEvery, config.CheckpointEvery, store, step,
                 (path, iteration, samplerState) => CheckpointFile.Save(path, network, optimizer, iteration, samplerState, config.ToJson()),
-                CheckpointWritten, progress, cancellationToken);
+                CheckpointWritten, progress, cancellationToken, evaluate, config.Evaluation?.Every ?? 0, Evaluated);
     }
 }

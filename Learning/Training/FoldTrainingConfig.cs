@@ -16,7 +16,8 @@ public sealed record FoldTrainingConfig(
     ulong Seed,
     TrainingOptions Training,
     string? ImageNetWeights = null,
-    bool FromScratch = false)
+    bool FromScratch = false,
+    TrainingEvaluationOptions? Evaluation = null)
 {
     public OslsmPreset ResolvedPreset =>
         ModelWeights.Layout(OslsmPreset.Named(Preset) with { QuerySize = QuerySize, SupportSize = SupportSize }, ImageNetWeights, FromScratch);
@@ -32,8 +33,19 @@ public sealed record FoldTrainingConfig(
         if (ProgressEvery < 1) throw new ArgumentOutOfRangeException(nameof(ProgressEvery), ProgressEvery, "progress interval must be at least 1");
         if (QuerySize is < 32 or > 2048) throw new ArgumentOutOfRangeException(nameof(QuerySize), QuerySize, "query size must be 32..2048");
         if (SupportSize is < 32 or > 2048) throw new ArgumentOutOfRangeException(nameof(SupportSize), SupportSize, "support size must be 32..2048");
+        if (Evaluation is { } e && (e.Every < 1 || e.Episodes < 1))
+            throw new ArgumentOutOfRangeException(nameof(Evaluation), e, "evaluation needs at least 1 iteration between points and 1 episode");
     }
 }
+
+/// <summary>
+/// Evaluation during training (Figure 3): every <paramref name="Every"/> iterations, and before the first and after the
+/// last, OSLSM scores the same <paramref name="Episodes"/> seeded 1-shot test episodes (unseen classes) at <paramref name="Threshold"/>.
+/// </summary>
+public sealed record TrainingEvaluationOptions(int Every, int Episodes, double Threshold = 0.5);
+
+/// <summary>meanIoU of the evaluation episodes with the network as trained to <paramref name="Iteration"/>.</summary>
+public sealed record TrainingEvaluation(int Iteration, int Episodes, double MeanIou);
 
 /// <summary>A progress report of a training loop.</summary>
 public sealed record TrainingProgress(int Iteration, int Iterations, double Loss, double IterationsPerSecond, TimeSpan EstimatedRemaining);

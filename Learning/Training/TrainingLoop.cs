@@ -14,10 +14,17 @@ internal static class TrainingLoop
     /// <summary>Writes the checkpoint of an iteration to the path.</summary>
     public delegate CheckpointInfo Save(string path, int iteration, ulong[] samplerState);
 
+    /// <summary>Scores the network as trained to an iteration (evaluation during training).</summary>
+    public delegate TrainingEvaluation Evaluate(int iteration);
+
+    /// <param name="evaluate">With <paramref name="evaluateEvery"/>: called before the first iteration of a fresh start, every N and after the last,
+    /// before that iteration's checkpoint (a checkpoint's record follows its points).</param>
     /// <returns>The path of the last checkpoint written.</returns>
     public static string Run(int start, int iterations, int progressEvery, int checkpointEvery, CheckpointStore store, Step step, Save save,
-        Action<CheckpointInfo>? written, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        Action<CheckpointInfo>? written, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken,
+        Evaluate? evaluate = null, int evaluateEvery = 0, Action<TrainingEvaluation>? evaluated = null)
     {
+        if (evaluate is not null && start == 0) evaluated?.Invoke(evaluate(0));
         var clock = Stopwatch.StartNew();
         var lossSum = 0.0;
         var lossCount = 0;
@@ -36,6 +43,7 @@ internal static class TrainingLoop
                 lossSum = 0;
                 lossCount = 0;
             }
+            if (evaluate is not null && (iteration % evaluateEvery == 0 || iteration == iterations)) evaluated?.Invoke(evaluate(iteration));
             if (iteration % checkpointEvery == 0 || iteration == iterations)
             {
                 lastPath = store.PathFor(iteration);

@@ -239,6 +239,53 @@ public sealed class ClusterRunTests(LocalClusterFixture cluster) : IClassFixture
     }
 
     [Fact]
+    public async Task A_resnet_run_starts_from_the_served_weights_records_their_digest_and_its_meaniou_curve_during_training()
+    {
+        var config = cluster.SmallRun("resnet", [1], iterations: 10, episodes: 8) with
+        {
+            Preset = OslsmPreset.ResNet18Dilated8.Name, Methods = [Method.Oslsm, Method.LogisticRegression, Method.FineTuning], BaseIterations = 4,
+            FineTuneIterations = 2, LearningRate = 1e-4, EvaluateEvery = 5, EvaluationEpisodes = 6,
+        };
+        await cluster.StartAsync(config);
+        Assert.Equal(RunState.Done, (await cluster.WaitAsync(config.RunId, TimeSpan.FromMinutes(6))).State);
+
+        var provenance = System.Text.Json.JsonDocument.Parse((await cluster.ScalarTextAsync("SELECT provenance FROM runs WHERE run_id = 'resnet'"))!);
+        Assert.Equal(OnnxResNet.Sha256, provenance.RootElement.GetProperty("weightsDigest").GetString());
+
+        // The curve: points at 0, 5 and 10, each the stored network of that iteration on the same seeded episodes.
+        var report = await RunReport.LoadAsync(cluster.Results, config.RunId);
+        Assert.Equal([0, 5, 10], report.TrainingCurves.Select(p => p.Iteration));
+        Assert.All(report.TrainingCurves, p => Assert.Equal(6, p.Episodes));
+        TorchSharp.torch.set_num_threads(1);
+        var split = FoldSplit.Build(DataCatalog.Scan(cluster.Data.Sources), 1);
+        var training = FoldSetup.Training(config, 1);
+        var checkpoint = new CheckpointStore(FoldPlan.CheckpointDirectory(cluster.Checkpoints, config.RunId, 1, "oslsm")).LatestGood()!;
+        using var network = new OslsmNetwork(training.ResolvedPreset, 0, CPU);
+        Assert.Equal(10, CheckpointFile.LoadModel(checkpoint, network).Iteration);
+        var accumulator = new IouAccumulator();
+        foreach (var score in EpisodeEvaluator.Score(new OslsmSolver(network, channelsLast: false),
+                     OslsmFoldTraining.TrainingEvaluationEpisodes(split, config.Seed, 6), split.Test.ToDictionary(i => i.Id)).Scores)
+            accumulator.Add(score);
+        Assert.Equal(accumulator.MeanIou(split.TestClasses), report.TrainingCurves[^1].MeanIou, 6);
+
+        // Scored across the cluster, OSLSM's stored counts equal scoring the same episodes with the stored network here.
+        var episodes = FoldSetup.Batches(config, split, 1).SelectMany(b => b).Select(e => new Episode(e.QueryId, e.ClassId, e.SupportIds)).ToList();
+        var local = EpisodeEvaluator.Score(new OslsmSolver(network, config.Threshold), episodes, split.Test.ToDictionary(i => i.Id)).Scores
+            .GroupBy(s => s.ClassId).OrderBy(g => g.Key)
+            .Select(g => (g.Key, g.Count(), g.Sum(s => s.Counts.TruePositive), g.Sum(s => s.Counts.FalsePositive), g.Sum(s => s.Counts.FalseNegative)));
+        var stored = (await cluster.Results.ReadClassTotalsAsync(config.RunId)).Where(t => t.Method == "oslsm").OrderBy(t => t.ClassId)
+            .Select(t => (t.ClassId, t.Episodes, t.TruePositive, t.FalsePositive, t.FalseNegative));
+        Assert.Equal(local, stored);
+
+        // Figure 3's table and plot: the curve and the fold's LogReg reference.
+        var table = ReportTable.Training(report, "test");
+        Assert.Equal(["0", "5", "10", "LogReg (1-shot, all test episodes)"], table.Rows.Select(r => r[0]));
+        Assert.Equal((100 * report.MeanOf(Method.LogisticRegression, 1)!.MeanIou).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), table.Rows[^1][1]);
+        Assert.Contains("training", ReportPlots.Names(report));
+        Assert.Contains("LogReg, fold 1", ReportPlots.Svg(ReportPlots.Create("training", report, "test")!));
+    }
+
+    [Fact]
     public async Task A_subscribed_client_is_pushed_the_runs_progress_and_the_provenance_names_the_data()
     {
         // Long enough to span several of the run grain's 2-second refreshes; evaluation (7 trivial episodes) may pass unseen.

@@ -34,6 +34,34 @@ public sealed class FoldTrainingTests
     }
 
     [Fact]
+    public void Evaluation_during_training_scores_the_network_of_each_point_and_changes_nothing_it_trains()
+    {
+        var split = FoldSplit.Build(Catalog.Value, 1);
+        var plain = new OslsmFoldTraining(split, Config(15), new CheckpointStore(Fixtures.TempDirectory()), CPU).Run(null, default);
+        var config = Config(15) with { Evaluation = new TrainingEvaluationOptions(Every: 5, Episodes: 12) };
+        var store = new CheckpointStore(Fixtures.TempDirectory(), keep: 10);
+        var points = new List<TrainingEvaluation>();
+        var training = new OslsmFoldTraining(split, config, store, CPU) { Evaluated = points.Add };
+        var final = training.Run(null, default);
+        Assert.Equal(Parameters(plain), Parameters(final));
+        Assert.Equal([0, 5, 10, 15], points.Select(p => p.Iteration));
+        Assert.All(points, p => Assert.Equal(12, p.Episodes));
+
+        // Each point is the meanIoU of the same episodes scored by the network as checkpointed at that iteration.
+        var episodes = OslsmFoldTraining.TrainingEvaluationEpisodes(split, config.Seed, 12);
+        var images = split.Test.ToDictionary(i => i.Id);
+        foreach (var point in points)
+        {
+            using var network = OslsmFoldTraining.CreateNetwork(config.ResolvedPreset, config, CPU);
+            if (point.Iteration > 0) CheckpointFile.LoadModel(store.PathFor(point.Iteration), network);
+            var accumulator = new IouAccumulator();
+            foreach (var score in EpisodeEvaluator.Score(new OslsmSolver(network), episodes, images).Scores) accumulator.Add(score);
+            Assert.Equal(accumulator.MeanIou(split.TestClasses), point.MeanIou, 12);
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => (config with { Evaluation = new TrainingEvaluationOptions(0, 12) }).Validate());
+    }
+
+    [Fact]
     public void Resuming_late_continues_bit_for_bit()
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
