@@ -138,9 +138,49 @@ public static class BenchReport
                             "where each fold's episode loader decodes beside its training thread"
                           : "") + ").\n\n");
         }
+        if (root.TryGetProperty("pretraining", out var pretraining)) md.Append(Pretraining(pretraining, folder));
         md.Append("## The paper's Table 2 (Titan X, seconds per episode)\n\nOSLSM 0.19 (1-shot) / 0.21 (5-shot), LogReg 0.66 / 3.50, 1-NN 1.10 / 4.55, " +
                   "fine-tuning 5.56, Siamese 5.65.\n");
         File.WriteAllText(Path.Combine(folder, "benchmarks.md"), md.ToString());
+    }
+
+    /// <summary>Figure 3 at this machine's scale: each start's meanIoU curve and its LogReg line, as a table and pretraining.png.</summary>
+    private static string Pretraining(JsonElement pretraining, string folder)
+    {
+        var s = pretraining.GetProperty("settings");
+        var starts = pretraining.GetProperty("starts").EnumerateArray().ToList();
+        var curves = starts.Select(start => start.GetProperty("curve").EnumerateArray()
+            .Select(p => (Iteration: p.GetProperty("iteration").GetInt32(), MeanIou: 100 * p.GetProperty("meanIou").GetDouble())).ToList()).ToList();
+        var md = new StringBuilder($"## pretraining (Figure 3)\n\nFold {I(pretraining, "fold")}, {S(s, "preset")} at {I(s, "imageSize")} pixels on {S(pretraining, "data")}: " +
+            $"OSLSM trained for {I(s, "iterations")} iterations from the served ImageNet ResNet18 (SHA-256 `{S(pretraining, "weightsSha256")}`) and from scratch, " +
+            $"the same optimizer (Adam 1e-4, mean loss), data and seed; every {I(s, "evaluateEvery")} iterations each scores the same {I(s, "episodes")} seeded " +
+            $"1-shot test episodes (unseen classes). LogReg on each start's base classifier ({I(s, "baseIterations")} iterations) is the constant line, as " +
+            "in the paper. Generated data: not the paper's numbers.\n\n| iteration | " + string.Join(" | ", starts.Select(t => S(t, "name"))) + " |\n|" +
+            string.Concat(Enumerable.Repeat(" --- |", starts.Count + 1)) + "\n");
+        foreach (var iteration in curves.SelectMany(c => c.Select(p => p.Iteration)).Distinct().Order())
+            md.Append($"| {iteration} | " + string.Join(" | ", curves.Select(c => c.FirstOrDefault(p => p.Iteration == iteration) is { Iteration: var i } p && i == iteration
+                ? p.MeanIou.ToString("0.0", CultureInfo.InvariantCulture) : "")) + " |\n");
+        md.Append("| LogReg | " + string.Join(" | ", starts.Select(t => (100 * Value(t, "logReg")).ToString("0.0", CultureInfo.InvariantCulture))) + " |\n");
+        md.Append("| OSLSM training s | " + string.Join(" | ", starts.Select(t => D(t, "trainingSeconds", "0"))) + " |\n\n![pretraining](pretraining.png)\n\n");
+
+        var plot = new Plot();
+        var palette = new[] { Colors.SteelBlue, Colors.Orange };
+        var last = curves.SelectMany(c => c.Select(p => p.Iteration)).DefaultIfEmpty(1).Max();
+        for (var k = 0; k < starts.Count; k++)
+        {
+            var line = plot.Add.Scatter(curves[k].Select(p => (double)p.Iteration).ToArray(), curves[k].Select(p => p.MeanIou).ToArray(), palette[k % 2]);
+            line.LegendText = $"OSLSM, {S(starts[k], "name")}";
+            var reference = plot.Add.Line(0, 100 * Value(starts[k], "logReg"), last, 100 * Value(starts[k], "logReg"));
+            reference.Color = palette[k % 2];
+            reference.LinePattern = LinePattern.Dashed;
+            reference.LegendText = $"LogReg, {S(starts[k], "name")}";
+        }
+        plot.XLabel("training iteration");
+        plot.YLabel("meanIoU % (1-shot, unseen classes)");
+        plot.Title("meanIoU during training: ImageNet start against scratch (generated data)");
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(Path.Combine(folder, "pretraining.png"), 1100, 450);
+        return md.ToString();
     }
 
     /// <summary>Bars per label, one colour per series, an optional dashed goal line.</summary>

@@ -112,7 +112,7 @@ public static class OnnxResNet
             weight[output * 3 + rgb] = 255 * Data.EpisodeTensors.Std[rgb];
             bias[output] = 255 * Data.EpisodeTensors.Mean[rgb] - channelMeans[output];
         }
-        return new() { ["input_weight"] = tensor(weight, [3, 3, 1, 1]), ["input_bias"] = tensor(bias) };
+        return new() { ["input_weight"] = tensor(weight, [3, 3, 1, 1], device: CPU), ["input_bias"] = tensor(bias, device: CPU) };
     }
 
     /// <summary>The preprocessing's mean image, [1, 3, 224, 224] in BGR order.</summary>
@@ -147,6 +147,6 @@ public static class OnnxResNet
     {
         if (proto.DataType != (int)TensorProto.Types.DataType.Float) throw new DataFileException(path, $"initializer {proto.Name} is not float32");
         var values = proto.FloatData.Count > 0 ? proto.FloatData.ToArray() : MemoryMarshal.Cast<byte, float>(proto.RawData.Span).ToArray();
-        return tensor(values, [.. proto.Dims]);
+        return tensor(values, [.. proto.Dims], device: CPU);
     }
 }

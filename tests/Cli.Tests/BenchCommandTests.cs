@@ -28,6 +28,34 @@ public sealed class BenchCommandTests
     }
 
     [Fact]
+    public async Task Quick_pretraining_draws_both_starts_curves_with_their_logreg_lines()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"segcluster-bench-{Guid.NewGuid():N}.json");
+        var report = Directory.CreateTempSubdirectory("segcluster-bench-report-").FullName;
+        var (exitCode, output) = await CliProcess.RunAsync(null, "bench", "pretraining", "--quick", "--threads", "1", "--json", json, "--report", report);
+        Assert.True(exitCode == 0, output);
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var pretraining = result.RootElement.GetProperty("pretraining");
+        Assert.Equal("e2552f19db2dfdb01b3669537b6a0f1b44da38d18279535492ed5dfc2ef1ff8f", pretraining.GetProperty("weightsSha256").GetString());
+        var starts = pretraining.GetProperty("starts").EnumerateArray().ToList();
+        Assert.Equal([false, true], starts.Select(s => s.GetProperty("fromScratch").GetBoolean()));
+        foreach (var start in starts)
+        {
+            // Evaluated before the first iteration, every 10 and after the last (20), each on the same 10 episodes.
+            var curve = start.GetProperty("curve").EnumerateArray().ToList();
+            Assert.Equal([0, 10, 20], curve.Select(p => p.GetProperty("iteration").GetInt32()));
+            Assert.All(curve, p => Assert.Equal(10, p.GetProperty("episodes").GetInt32()));
+            Assert.All(curve, p => Assert.InRange(p.GetProperty("meanIou").GetDouble(), 0, 1));
+            Assert.InRange(start.GetProperty("logReg").GetDouble(), 0, 1);
+        }
+        // The two starts differ before any training: the ImageNet weights are not the seed's.
+        Assert.NotEqual(starts[0].GetProperty("curve")[0].GetProperty("meanIou").GetDouble(), starts[1].GetProperty("curve")[0].GetProperty("meanIou").GetDouble());
+        var markdown = await File.ReadAllTextAsync(Path.Combine(report, "benchmarks.md"));
+        Assert.Contains("## pretraining (Figure 3)", markdown);
+        Assert.True(new FileInfo(Path.Combine(report, "pretraining.png")).Length > 1000);
+    }
+
+    [Fact]
     public async Task Quick_table2_times_every_method_of_the_paper_with_its_operations()
     {
         var json = Path.Combine(Path.GetTempPath(), $"segcluster-bench-{Guid.NewGuid():N}.json");

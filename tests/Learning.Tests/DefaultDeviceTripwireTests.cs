@@ -11,7 +11,7 @@ using SegCluster.Experiment;
 namespace SegCluster.Learning.Tests;
 
 /// <summary>
-/// The real network shapes (VGG-16 with its 4096x512x7x7 fc6, the dilated variant, AlexNet, tiny) at reduced input
+/// The real network shapes (VGG-16 with its 4096x512x7x7 fc6, the dilated variant, AlexNet, tiny, the ResNet18 presets from the served weights) at reduced input
 /// size, each network trained a step and every method scored, with the device checked on the way. No GPU here, so
 /// libtorch's meta device stands as the default: with it in force, a tensor or module made without the device it was
 /// given lands on meta, and the first operation that mixes it with the run's tensors fails. Each network trains
@@ -41,6 +41,8 @@ public sealed class DefaultDeviceTripwireTests
     [InlineData("vgg16-fcn32s", 64)]
     [InlineData("vgg16-dilated8", 48)]
     [InlineData("alexnet", 67)]
+    [InlineData("resnet18-fcn32", 64)]
+    [InlineData("resnet18-dilated8", 48)]
     public void Every_network_trains_resumes_and_scores_on_the_device_it_is_given(string preset, int size)
     {
         set_num_threads(2);
