@@ -21,11 +21,15 @@ public static class OnnxResNet
     /// <summary>The model file's SHA-256, as measured when the package was first examined (the facts).</summary>
     public const string Sha256 = "e2552f19db2dfdb01b3669537b6a0f1b44da38d18279535492ed5dfc2ef1ff8f";
 
-    /// <summary>The network's folder in the NuGet package cache (NUGET_PACKAGES, else ~/.nuget/packages).</summary>
+    /// <summary>
+    /// The network's folder: beside the app where it was published (the silo image), else in the NuGet package cache
+    /// (NUGET_PACKAGES, else ~/.nuget/packages) the build downloaded it into.
+    /// </summary>
     public static string ModelsFolder =>
-        Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache ? cache
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
-            Package, PackageVersion, "tools", "DnnImageModels");
+        Directory.Exists(Path.Combine(AppContext.BaseDirectory, "DnnImageModels")) ? Path.Combine(AppContext.BaseDirectory, "DnnImageModels")
+            : Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache ? cache
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+                Package, PackageVersion, "tools", "DnnImageModels");
 
     public static string ModelPath => Path.Combine(ModelsFolder, "ResNet18Onnx", "ResNet18.onnx");
 

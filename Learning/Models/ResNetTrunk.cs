@@ -82,7 +82,10 @@ public sealed class ResNetTrunk : SegmentationTrunk
         return layer3.call(layer2.call(layer1.call(x))).contiguous().MoveToOuterDisposeScope();
     }
 
-    /// <summary>A copy of the last stage with its weights and batch norms (frozen ones stay frozen).</summary>
+    /// <summary>
+    /// A copy of the last stage with its weights, its batch norms frozen: trained on an episode's few supports, it keeps
+    /// the statistics the base network learned (or was loaded with) rather than those of one support.
+    /// </summary>
     public override Module<Tensor, Tensor> CopyHead()
     {
         var copy = Stage(3, input_bias.device);
@@ -91,9 +94,7 @@ public sealed class ResNetTrunk : SegmentationTrunk
             var from = layer4.state_dict();
             foreach (var (name, into) in copy.state_dict()) into.copy_(from[name]);
         }
-        var frozen = layer4.modules().OfType<BatchNorm>().Select(n => n.Frozen).ToList();
-        foreach (var (norm, isFrozen) in copy.modules().OfType<BatchNorm>().Zip(frozen))
-            if (isFrozen) norm.Freeze();
+        foreach (var norm in copy.modules().OfType<BatchNorm>()) norm.Freeze();
         return copy;
     }
 
@@ -156,16 +157,16 @@ public sealed class ResNetTrunk : SegmentationTrunk
             RegisterComponents();
         }
 
-        public bool Frozen { get; private set; }
+        private bool frozen;
 
         public void Freeze()
         {
-            Frozen = true;
+            frozen = true;
             weight.requires_grad = false;
             bias.requires_grad = false;
         }
 
         public override Tensor forward(Tensor input) =>
-            functional.batch_norm(input, running_mean, running_var, weight, bias, training && !Frozen, Momentum, Epsilon);
+            functional.batch_norm(input, running_mean, running_var, weight, bias, training && !frozen, Momentum, Epsilon);
     }
 }
