@@ -18,8 +18,7 @@ public sealed class FoldTrainingTests
 
     [Theory]
     [InlineData("tiny")]
-    [InlineData("resnet18-fcn32")]
-    [InlineData("resnet18-dilated8")]
+    [InlineData("resnet18-dilated8")]   // resnet18-fcn32 trains, resumes and scores in the default-device tripwire
     public void Resuming_from_a_checkpoint_continues_bit_for_bit(string preset)
     {
         var split = FoldSplit.Build(Catalog.Value, 1);
